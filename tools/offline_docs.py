@@ -40,6 +40,12 @@ def _sidebar(nbs):
     y = yaml.safe_load((nbs/'sidebar.yml').read_text()) if (nbs/'sidebar.yml').exists() else {}
     return list(walk(y.get('website', {}).get('sidebar', {}).get('contents', []), {}, 'Home').items())
 
+def _read(p):
+    "A processed notebook, minus the per-cell execution timings that nbdev's runner records (not valid nbformat)."
+    d = json.loads(Path(p).read_text())
+    for c in d.get('cells', []): c.get('metadata', {}).pop('execution', None)
+    return nbformat.reads(json.dumps(d), as_version=4)
+
 def page_name(rel: Path) -> Path:
     "nbs/03_genotype.ipynb -> genotype.html, as nbdev/Quarto name pages (numeric prefix dropped)."
     return rel.with_name(re.sub(r'^\d+[a-zA-Z0-9]*_', '', rel.name.lower())).with_suffix('.html')
@@ -56,7 +62,7 @@ def build(out=ROOT/'_site', n_workers=0):
     for p in sorted(cache.rglob('*.ipynb')):
         rel = p.relative_to(cache)
         if any(part.startswith(('.', '_')) for part in rel.parts): continue
-        nb = nbformat.read(p, as_version=4)
+        nb = _read(p)
         title = _title(nb, rel.stem)
         nb.cells = [c for c in nb.cells if not (c.cell_type == 'raw' and c.source.startswith('---'))]
         bodies[rel.as_posix()], _ = exp.from_notebook_node(nb)
