@@ -2,25 +2,30 @@
 and ROME-v2 search time per iteration at the paper's setting on CIFAR-10 (K=7, batch 64, 8 cells, C=16),
 fp32 vs bf16 autocast, projected to 50 epochs beside the paper's 0.3 GPU-days.
 
-    ROME_DATA=/path/holding/cifar10 python benchmarks/gpu_check.py [--skip-memory]
+    ROME_DATA=/path/holding/cifar10 python benchmarks/gpu_check.py [--skip-memory] [--device cuda] [--limit 2560]
+
+(`--device cpu --limit 256 --skip-memory` runs the same code path in seconds on a CPU, as a smoke test.)
 """
 import os, sys, tempfile, time
 import torch
 from rome_nb.memory import memory_table, format_memory_table
 from rome_nb.search import search
 
-assert torch.cuda.is_available(), 'this benchmark needs a CUDA device'
-print(torch.cuda.get_device_name(0), 'torch', torch.__version__, flush=True)
+def _opt(name, default):
+    return type(default)(sys.argv[sys.argv.index(name) + 1]) if name in sys.argv else default
+device, limit, epochs = _opt('--device', 'cuda'), _opt('--limit', 2560), 2   # second epoch is timed (warm)
+cuda = device.startswith('cuda')
+if cuda: assert torch.cuda.is_available(), 'this benchmark needs a CUDA device (or pass --device cpu)'
+print(torch.cuda.get_device_name(0) if cuda else 'cpu', 'torch', torch.__version__, flush=True)
 if '--skip-memory' not in sys.argv:
     t = time.perf_counter()
-    print(format_memory_table(memory_table(device='cuda', peak=True, timing=True, repeats=5, warmup=2)), flush=True)
+    print(format_memory_table(memory_table(device=device, peak=True, timing=True, repeats=5, warmup=2)), flush=True)
     print(f'memory table: {time.perf_counter() - t:.0f} s\n', flush=True)
 
-limit, epochs = 2560, 2          # 1280 + 1280 images -> 20 iterations per epoch; the second epoch is timed (warm)
 full_iters = 25_000 // 64        # iterations of one epoch of the paper's search (25k / 25k split, batch 64)
-for amp in (False, True):
+for amp in ((False, True) if cuda else (False,)):
     with tempfile.TemporaryDirectory() as d:
-        r = search('paper', dataset='cifar10', limit=limit, epochs=epochs, device='cuda', amp=amp,
+        r = search('paper', dataset='cifar10', limit=limit, epochs=epochs, device=device, amp=amp and cuda,
                    out=os.path.join(d, 'run'), show_progress=False)
         rec = r.history[-1]
         per_iter = rec['epoch_time'] / rec['steps']
@@ -28,5 +33,5 @@ for amp in (False, True):
         print(f"search rome-v2 K=7 {'bf16' if amp else 'fp32'}: {per_iter * 1e3:.1f} ms/iteration "
               f"({rec['steps']} iterations timed), projected epoch {epoch_s:.0f} s, 50 epochs "
               f"{50 * epoch_s / 3600:.2f} h = {50 * epoch_s / 86400:.3f} GPU-days (paper: 0.3 on a V100); "
-              f"peak allocated {torch.cuda.max_memory_allocated() / 2**30:.2f} GiB", flush=True)
-        torch.cuda.reset_peak_memory_stats()
+              + (f"peak allocated {torch.cuda.max_memory_allocated() / 2**30:.2f} GiB" if cuda else ''), flush=True)
+        if cuda: torch.cuda.reset_peak_memory_stats()

@@ -89,6 +89,19 @@ class AuxiliaryHeadImageNet(nn.Module):
         self.classifier = nn.Linear(768, num_classes)
     def forward(self, x): return self.classifier(self.features(x).flatten(1))
 
+# %% ../nbs/07_evalnet.ipynb #a1b2c3d4
+def _stack_cells(genotype, layers, C_stem, C, reduction_prev):
+    "DARTS' evaluation cell stack: reductions at layers//3 and 2*layers//3 (channels doubled); returns (cells, C_out, C_aux)"
+    cells, C_prev_prev, C_prev, C_aux = nn.ModuleList(), C_stem, C_stem, None
+    for i in range(layers):
+        reduction = i in (layers // 3, 2 * layers // 3)
+        if reduction: C *= 2
+        cells.append(EvalCell(genotype, C_prev_prev, C_prev, C, reduction, reduction_prev))
+        reduction_prev = reduction
+        C_prev_prev, C_prev = C_prev, cells[-1].multiplier * C
+        if i == 2 * layers // 3: C_aux = C_prev
+    return cells, C_prev, C_aux
+
 # %% ../nbs/07_evalnet.ipynb #8d35fd4b
 class NetworkCIFAR(nn.Module):
     "DARTS evaluation network for 32×32 images built from `genotype`; `forward` returns `(logits, logits_aux)`."
@@ -101,17 +114,8 @@ class NetworkCIFAR(nn.Module):
         stem_multiplier = 3
         C_curr = stem_multiplier * C
         self.stem = nn.Sequential(nn.Conv2d(in_channels, C_curr, 3, padding=1, bias=False), nn.BatchNorm2d(C_curr))
-        C_prev_prev, C_prev, C_curr = C_curr, C_curr, C
-        self.cells, reduction_prev = nn.ModuleList(), False
         self.aux_pos = 2 * layers // 3
-        for i in range(layers):
-            reduction = i in (layers // 3, 2 * layers // 3)
-            if reduction: C_curr *= 2
-            cell = EvalCell(genotype, C_prev_prev, C_prev, C_curr, reduction, reduction_prev)
-            self.cells.append(cell)
-            reduction_prev = reduction
-            C_prev_prev, C_prev = C_prev, cell.multiplier * C_curr
-            if i == self.aux_pos: C_aux = C_prev
+        self.cells, C_prev, C_aux = _stack_cells(genotype, layers, C_curr, C, reduction_prev=False)
         if auxiliary: self.auxiliary_head = AuxiliaryHeadCIFAR(C_aux, num_classes)
         self.global_pooling = nn.AdaptiveAvgPool2d(1)
         self.classifier = nn.Linear(C_prev, num_classes)
@@ -137,17 +141,8 @@ class NetworkImageNet(nn.Module):
             nn.Conv2d(3, C // 2, 3, stride=2, padding=1, bias=False), nn.BatchNorm2d(C // 2), nn.ReLU(),
             nn.Conv2d(C // 2, C, 3, stride=2, padding=1, bias=False), nn.BatchNorm2d(C))
         self.stem1 = nn.Sequential(nn.ReLU(), nn.Conv2d(C, C, 3, stride=2, padding=1, bias=False), nn.BatchNorm2d(C))
-        C_prev_prev, C_prev, C_curr = C, C, C
-        self.cells, reduction_prev = nn.ModuleList(), True
         self.aux_pos = 2 * layers // 3
-        for i in range(layers):
-            reduction = i in (layers // 3, 2 * layers // 3)
-            if reduction: C_curr *= 2
-            cell = EvalCell(genotype, C_prev_prev, C_prev, C_curr, reduction, reduction_prev)
-            self.cells.append(cell)
-            reduction_prev = reduction
-            C_prev_prev, C_prev = C_prev, cell.multiplier * C_curr
-            if i == self.aux_pos: C_aux = C_prev
+        self.cells, C_prev, C_aux = _stack_cells(genotype, layers, C, C, reduction_prev=True)
         if auxiliary: self.auxiliary_head = AuxiliaryHeadImageNet(C_aux, num_classes)
         self.global_pooling = nn.AdaptiveAvgPool2d(1)  # = AvgPool2d(7) on the 7×7 maps of a 224×224 input
         self.classifier = nn.Linear(C_prev, num_classes)

@@ -2,23 +2,14 @@
 and bad input gives one line `error: ...` and a non-zero exit."""
 import csv, os, shutil, subprocess, sys
 from pathlib import Path
-
-def _cmd():
-    exe = shutil.which('rome_protocol') or str(Path(sys.executable).parent/'rome_protocol')
-    return [exe] if os.path.exists(exe) else [sys.executable, '-m', 'rome_nb.protocols']
+from cli import cli_cmd, quiet_env, assert_one_line_error
 
 def _run(args, cwd, timeout=120):
-    env = {**os.environ, 'OMP_NUM_THREADS': '1', 'MKL_NUM_THREADS': '1', 'ROME_NO_PROGRESS': '1', 'MPLBACKEND': 'Agg'}
-    p = subprocess.run(_cmd() + list(args), cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout)
+    p = subprocess.run(cli_cmd('rome_protocol', 'rome_nb.protocols') + list(args), cwd=cwd, env=quiet_env(),
+                       capture_output=True, text=True, timeout=timeout)
     return p.returncode, p.stdout, p.stderr
 
-def _one_line_error(res, *needles):
-    code, out, err = res
-    assert code != 0, (out, err)
-    assert 'Traceback' not in err, err
-    lines = [l for l in err.strip().splitlines() if l.strip()]
-    assert len(lines) == 1 and lines[0].startswith('error: '), err
-    for n in needles: assert n in lines[0], (n, lines[0])
+_one_line_error = assert_one_line_error
 
 SLICE = ['table1', '--scale', 'tiny', '--spaces', 's2', '--datasets', 'cifar10', '--seeds', '0', '--quiet']
 

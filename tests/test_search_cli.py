@@ -5,16 +5,14 @@ and leave the files of an existing run untouched."""
 import os, shutil, subprocess, sys
 from pathlib import Path
 import pytest
+from cli import cli_cmd, quiet_env, assert_one_line_error
 
 TINY = ['--preset', 'quick', '--k', '1', '--epochs', '1', '--batch-size', '32', '--channels', '4', '--layers', '3',
         '--limit', '128', '--quiet']
 
-def _cmd():
-    exe = shutil.which('rome_search') or str(Path(sys.executable).parent/'rome_search')
-    return [exe] if os.path.exists(exe) else [sys.executable, '-m', 'rome_nb.search']
+def _cmd(): return cli_cmd('rome_search', 'rome_nb.search')
 
-def _env():
-    return {**os.environ, 'OMP_NUM_THREADS': '1', 'MKL_NUM_THREADS': '1', 'ROME_NO_PROGRESS': '1', 'MPLBACKEND': 'Agg'}
+def _env(): return quiet_env()
 
 def _start(args, cwd):
     return subprocess.Popen(_cmd() + list(args), cwd=cwd, env=_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -23,13 +21,7 @@ def _wait(p, timeout=120):
     out, err = p.communicate(timeout=timeout)
     return p.returncode, out, err
 
-def _check_error(res, *needles):
-    code, out, err = res
-    assert code != 0, (out, err)
-    assert 'Traceback' not in err, err
-    lines = [l for l in err.strip().splitlines() if l.strip()]
-    assert len(lines) == 1 and lines[0].startswith('error: '), err
-    for n in needles: assert n in lines[0], (n, lines[0])
+_check_error = assert_one_line_error
 
 RUN = Path('runs/search-quick-rome-v2-s1-digits-seed0')
 
