@@ -279,6 +279,8 @@ def _check_xy(x, y, path, sx='x', sy='y', num_classes=None):
     if x.ndim != 4 or x.shape[-1] not in (1, 3) or 0 in x.shape[1:3]:
         hint = '; it looks channels-first, transpose it to N x H x W x C' if x.ndim == 4 and x.shape[1] in (1, 3) else ''
         raise ValueError(f"{sx} {where} has shape {x.shape}; expected N x H x W x C with C = 1 or 3 and H, W >= 1{hint}")
+    if x.shape[1] != x.shape[2]:
+        raise ValueError(f"{sx} {where} holds images of {x.shape[1]} x {x.shape[2]} pixels; expected square images (H = W)")
     if len(x) == 0:
         need = 'images of at least 2 classes' if num_classes is None else f'at least 1 image, or no {sx} and {sy} arrays'
         raise ValueError(f"{sx} {where} holds no images; expected {need}")
