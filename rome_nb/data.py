@@ -15,9 +15,9 @@ import torch.nn.functional as F
 from .runs import resolve_device
 
 # %% auto #0
-__all__ = ['DATASETS', 'DatasetInfo', 'shared_data_dir', 'default_root', 'split_indices', 'clear_cache', 'channel_stats',
-           'load_arrays', 'dataset_info', 'aug_params', 'normalize', 'augment_batch', 'TensorLoader', 'FolderLoader',
-           'search_loaders', 'eval_loaders']
+__all__ = ['DATASETS', 'DatasetInfo', 'shared_data_dir', 'default_root', 'split_indices', 'check_labels', 'clear_cache',
+           'channel_stats', 'load_arrays', 'dataset_info', 'aug_params', 'normalize', 'augment_batch', 'TensorLoader',
+           'FolderLoader', 'search_loaders', 'eval_loaders']
 
 # %% ../nbs/05_data.ipynb #c19abdf9
 @dataclass(frozen=True)
@@ -91,6 +91,32 @@ def split_indices(y, fractions, seed=0) -> list[np.ndarray]:
     b = np.round(np.concatenate([[0.], np.cumsum(fr)]) * len(y)).astype(int)
     return [np.sort(order[b[k]:b[k+1]]).astype(np.int64) for k in range(len(fr))]
 
+# %% ../nbs/05_data.ipynb #b7c1e0a2
+def _show(vals, k=5) -> str:
+    "Up to `k` values of a sorted array, as text."
+    s = ', '.join(str(int(v)) for v in vals[:k])
+    return s + (f' and {len(vals) - k} more' if len(vals) > k else '')
+
+def check_labels(y, num_classes=None, what='labels', min_classes=2) -> int:
+    "The class count C of labels `y`: integers 0..C-1, C given or the number of distinct labels; at least `min_classes` present."
+    y = np.asarray(y)
+    if y.ndim != 1: raise ValueError(f"{what} has shape {y.shape}; expected one integer label per image, shape (N,)")
+    if not np.issubdtype(y.dtype, np.integer):
+        raise ValueError(f"{what} has dtype {y.dtype}; expected integer class labels 0..C-1")
+    vals = np.unique(y)                                   # sorted; no allocation that grows with the largest label
+    C = len(vals) if num_classes is None else int(num_classes)
+    bad = vals[(vals < 0) | (vals >= C)]
+    s = 's' if len(bad) > 1 else ''
+    if len(bad) and num_classes is None:
+        missing = np.setdiff1d(np.arange(C), vals)
+        raise ValueError(f"{what} holds label{s} {_show(bad)}; labels must be integers 0..C-1 where C = {C} is the number "
+                         f"of distinct labels, and {_show(missing)} {'is' if len(missing) == 1 else 'are'} missing")
+    if len(bad): raise ValueError(f"{what} holds label{s} {_show(bad)}; expected integers 0..{C-1} ({C} classes)")
+    if len(vals) < min_classes:
+        held = 'no labels' if not len(vals) else f"only {len(vals)} class{'es' if len(vals) > 1 else ''} ({_show(vals)})"
+        raise ValueError(f"{what} holds {held}; expected at least {min_classes} classes 0..C-1")
+    return C
+
 # %% ../nbs/05_data.ipynb #587195a5
 _CACHE: dict = {}
 
@@ -111,7 +137,9 @@ def _digits_all():
     img = torch.from_numpy(d.images.astype(np.float32) / 16.)[:, None]           # N,1,8,8 in 0..1
     up = F.interpolate(img, scale_factor=2, mode='bilinear', align_corners=False)  # N,1,16,16
     x = (up.clamp(0, 1) * 255).round().to(torch.uint8).permute(0, 2, 3, 1).numpy()
-    return np.ascontiguousarray(x), d.target.astype(np.int64)
+    y = d.target.astype(np.int64)
+    check_labels(y, DATASETS['digits'].num_classes, 'labels of the digits set')
+    return np.ascontiguousarray(x), y
 
 def _load_digits(split):
     def load():
@@ -172,15 +200,23 @@ def _read_cifar(folder, name, split):
             xs.append(np.asarray(d['data'], dtype=np.uint8).reshape(-1, 3, 32, 32)); ys.append(np.asarray(d[key]))
         except Exception as e:
             raise ValueError(f"{DATASETS[name].title} file '{p}' is not a readable CIFAR batch ({type(e).__name__}: {e})") from None
-    return np.ascontiguousarray(np.concatenate(xs).transpose(0, 2, 3, 1)), np.concatenate(ys).astype(np.int64)
+        if ys[-1].shape != (len(xs[-1]),):
+            raise ValueError(f"{DATASETS[name].title} file '{p}' holds {len(xs[-1])} images but labels of shape {ys[-1].shape}; expected one label per image")
+    y = np.concatenate(ys)
+    check_labels(y, DATASETS[name].num_classes, f"{DATASETS[name].title} {split} set in '{folder}'", 2 if split == 'train' else 1)
+    return np.ascontiguousarray(np.concatenate(xs).transpose(0, 2, 3, 1)), y.astype(np.int64)
 
 def _read_svhn(folder, split):
     import scipy.io
     p = folder/f'{split}_32x32.mat'
     try: d = scipy.io.loadmat(p)
     except Exception as e: raise ValueError(f"SVHN file '{p}' is not a readable .mat file ({type(e).__name__}: {e})") from None
-    x = np.ascontiguousarray(np.asarray(d['X'], dtype=np.uint8).transpose(3, 0, 1, 2))
-    return x, (np.asarray(d['y']).ravel().astype(np.int64) % 10)
+    try: x, y = np.ascontiguousarray(np.asarray(d['X'], dtype=np.uint8).transpose(3, 0, 1, 2)), np.asarray(d['y']).ravel()
+    except Exception as e: raise ValueError(f"SVHN file '{p}' does not hold arrays X (32 x 32 x 3 x N) and y ({type(e).__name__}: {e})") from None
+    if len(y) != len(x): raise ValueError(f"SVHN file '{p}' holds {len(x)} images but {len(y)} labels; expected one label per image")
+    if np.issubdtype(y.dtype, np.integer): y = np.where(y == 10, 0, y)     # SVHN stores digit 0 as 10
+    check_labels(y, DATASETS['svhn'].num_classes, f"SVHN {split} set '{p}'", 2 if split == 'train' else 1)
+    return x, y.astype(np.int64)
 
 # %% ../nbs/05_data.ipynb #cbe49ac8
 def _shard_files(folder, split): return sorted(Path(folder).glob(f'{split}_[0-9]*.npz'))
@@ -191,10 +227,13 @@ def _read_shards(folder, split, indices=None):
     shards = []
     for p in files:
         try:
-            with np.load(p, allow_pickle=False) as d: shards.append((d['data'], d['offsets'].astype(np.int64), d['labels'].astype(np.int64)))
+            with np.load(p, allow_pickle=False) as d: shards.append((d['data'], d['offsets'].astype(np.int64), d['labels']))
         except Exception as e:
             raise ValueError(f"CIFAR-10 shard '{p}' is not readable ({type(e).__name__}: {e})") from None
-    n = sum(len(s[2]) for s in shards)
+    y = _check_shard_labels([s[2] for s in shards], folder, split)
+    ends = np.cumsum([len(s[2]) for s in shards])
+    shards = [(data, off, y[e - len(lab):e]) for (data, off, lab), e in zip(shards, ends)]
+    n = len(y)
     key = ('shards', str(Path(folder).resolve()), split)
     if indices is not None and key not in _CACHE and 2 * len(indices) < n:   # a few images: decode only those
         return _decode_shards(shards, np.asarray(indices, dtype=np.int64))
@@ -215,54 +254,94 @@ def _decode_shards(shards, indices):
     y = np.concatenate([s[2] for s in shards])[idx]
     return (np.stack(xs) if xs else np.zeros((0, 32, 32, 3), np.uint8)), y
 
+def _check_shard_labels(ys, folder, split):
+    y = np.concatenate(ys)
+    check_labels(y, DATASETS['cifar10'].num_classes, f"CIFAR-10 {split} shards in '{folder}'", 2 if split == 'train' else 1)
+    return y.astype(np.int64)
+
 def _shard_labels(folder, split):
     ys = []
     for p in _shard_files(folder, split):
-        with np.load(p, allow_pickle=False) as d: ys.append(d['labels'].astype(np.int64))
-    return np.concatenate(ys)
+        try:
+            with np.load(p, allow_pickle=False) as d: ys.append(d['labels'])
+        except Exception as e:
+            raise ValueError(f"CIFAR-10 shard '{p}' is not readable ({type(e).__name__}: {e})") from None
+    return _check_shard_labels(ys, folder, split)
 
 # %% ../nbs/05_data.ipynb #5f11ec67
-def _check_xy(x, y, path, sx='x', sy='y'):
+def _check_xy(x, y, path, sx='x', sy='y', num_classes=None):
+    "One split of an npz file, checked: (x as N x H x W x C, y as int64, the class count)."
     where = f"in '{path}'"
     if x.dtype != np.uint8:
-        raise ValueError(f"{sx} {where} has dtype {x.dtype}; expected uint8 images (0..255), N x H x W x C")
+        hint = '; scale 0..1 floats with (x * 255).round().astype(np.uint8)' if np.issubdtype(x.dtype, np.floating) else ''
+        raise ValueError(f"{sx} {where} has dtype {x.dtype}; expected uint8 images (0..255), N x H x W x C{hint}")
     if x.ndim == 3: x = x[..., None]
-    if x.ndim != 4 or x.shape[-1] not in (1, 3):
+    if x.ndim != 4 or x.shape[-1] not in (1, 3) or 0 in x.shape[1:3]:
         hint = '; it looks channels-first, transpose it to N x H x W x C' if x.ndim == 4 and x.shape[1] in (1, 3) else ''
-        raise ValueError(f"{sx} {where} has shape {x.shape}; expected N x H x W x C with C = 1 or 3{hint}")
+        raise ValueError(f"{sx} {where} has shape {x.shape}; expected N x H x W x C with C = 1 or 3 and H, W >= 1{hint}")
+    if x.shape[1] != x.shape[2]:
+        raise ValueError(f"{sx} {where} holds images of {x.shape[1]} x {x.shape[2]} pixels; expected square images (H = W)")
+    if len(x) == 0:
+        need = 'images of at least 2 classes' if num_classes is None else f'at least 1 image, or no {sx} and {sy} arrays'
+        raise ValueError(f"{sx} {where} holds no images; expected {need}")
     if y.ndim == 2 and y.shape[1] == 1: y = y[:, 0]
-    if y.ndim != 1 or len(y) != len(x):
-        raise ValueError(f"{sy} {where} has shape {y.shape}; expected {len(x)} labels, one per image of {sx}")
-    if not np.issubdtype(y.dtype, np.integer):
-        raise ValueError(f"{sy} {where} has dtype {y.dtype}; expected integer class labels")
-    if len(y) and y.min() < 0: raise ValueError(f"{sy} {where} holds negative labels; expected classes 0..K-1")
-    return np.ascontiguousarray(x), y.astype(np.int64)
+    if y.ndim != 1:
+        hint = f'; for one-hot labels save {sy}.argmax(1)' if y.ndim == 2 and y.shape[0] == len(x) else ''
+        raise ValueError(f"{sy} {where} has shape {y.shape}; expected one integer label per image of {sx}, shape ({len(x)},){hint}")
+    if len(y) != len(x):
+        raise ValueError(f"{sx} {where} holds {len(x)} images but {sy} holds {len(y)} labels; expected one label per image")
+    C = check_labels(y, num_classes, f"{sy} {where}", 2 if num_classes is None else 1)
+    return np.ascontiguousarray(x), y.astype(np.int64), C
 
-def _read_npz(path, split):
+_NOT_NPZ = "is not a .npz file (expected a zip archive with arrays x and y, as np.savez writes)"
+
+def _load_npz(path):
+    import zipfile
+    if not zipfile.is_zipfile(path):
+        with open(path, 'rb') as f: npy = f.read(6) == b'\x93NUMPY'
+        raise ValueError(f"'{path}' {_NOT_NPZ}" + ('; it is a .npy file holding one array' if npy else ''))
+    arrs, objects = {}, []
+    try:
+        with np.load(path, allow_pickle=False) as d:
+            for k in d.files:
+                try: arrs[k] = d[k]
+                except ValueError as e:
+                    if 'allow_pickle' not in str(e): raise
+                    objects.append(k)
+    except Exception as e:
+        raise ValueError(f"'{path}' is not a readable .npz file ({type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''})") from None
+    if objects:
+        raise ValueError(f"array {objects[0]!r} in '{path}' holds Python objects, which are never unpickled; expected "
+                         "numeric arrays (x uint8, y integer)")
+    for k, v in arrs.items():
+        if not isinstance(v, np.ndarray): raise ValueError(f"member {k!r} of '{path}' is not a numpy array; expected arrays x and y, as np.savez writes")
+    if 'x_train' in arrs: kx, ky = 'x_train', 'y_train'
+    elif 'x' in arrs: kx, ky = 'x', 'y'
+    else: raise ValueError(f"npz file '{path}' has arrays {sorted(arrs)}; expected x, y (optionally x_test, y_test) or x_train, y_train, x_test, y_test")
+    for k in (ky,) + (('y_test',) if 'x_test' in arrs else ()):
+        if k not in arrs: raise ValueError(f"npz file '{path}' has no array {k!r}")
+    x, y, C = _check_xy(arrs[kx], arrs[ky], path, kx, ky)
+    out = {'train': (x, y), 'classes': C}
+    if 'x_test' in arrs:
+        out['test'] = _check_xy(arrs['x_test'], arrs['y_test'], path, 'x_test', 'y_test', num_classes=C)[:2]
+        if out['test'][0].shape[1:] != x.shape[1:]:
+            raise ValueError(f"x_test in '{path}' has images of shape {out['test'][0].shape[1:]}, x {x.shape[1:]}; they must match")
+    return out
+
+def _npz(path):
+    "The checked arrays of an npz file: {'train': (x, y), 'test': (x, y) if present, 'classes': C}, cached."
     path = Path(path)
     if not path.is_file(): raise FileNotFoundError(f"npz file '{path}' not found")
-    def load():
-        try:
-            with np.load(path, allow_pickle=False) as d: arrs = {k: d[k] for k in d.files}
-        except Exception as e:
-            raise ValueError(f"'{path}' is not a readable .npz file ({type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''})") from None
-        if 'x_train' in arrs: kx, ky = 'x_train', 'y_train'
-        elif 'x' in arrs: kx, ky = 'x', 'y'
-        else: raise ValueError(f"npz file '{path}' has arrays {sorted(arrs)}; expected x, y (optionally x_test, y_test) or x_train, y_train, x_test, y_test")
-        for k in (ky,) + (('y_test',) if 'x_test' in arrs else ()):
-            if k not in arrs: raise ValueError(f"npz file '{path}' has no array {k!r}")
-        out = {'train': _check_xy(arrs[kx], arrs[ky], path, kx, ky)}
-        if 'x_test' in arrs:
-            out['test'] = _check_xy(arrs['x_test'], arrs['y_test'], path, 'x_test', 'y_test')
-            if out['test'][0].shape[1:] != out['train'][0].shape[1:]:
-                raise ValueError(f"x_test in '{path}' has images of shape {out['test'][0].shape[1:]}, x {out['train'][0].shape[1:]}; they must match")
-        return out
     key = ('npz', str(path.resolve()), path.stat().st_mtime_ns)
     if key not in _CACHE:
-        out = load()
-        for a in (a for xy in out.values() for a in xy): a.setflags(write=False)
+        out = _load_npz(path)
+        for k in ('train', 'test'):
+            for a in out.get(k, ()): a.setflags(write=False)
         _CACHE[key] = out
-    d = _CACHE[key]
+    return _CACHE[key]
+
+def _read_npz(path, split):
+    d = _npz(path)
     if split not in d: raise ValueError(f"npz file '{path}' holds no test split (arrays x_test, y_test)")
     return d[split]
 
@@ -307,8 +386,8 @@ def load_arrays(name='digits', root=None, split='train', download=False, indices
         if found is None and download:
             _download(name, root); found = _find(name, root)
         if found is None:
-            raise FileNotFoundError(f"{DATASETS[name].title} not found under '{root}'; pass download=True "
-                                    "(needs internet) or point root at a folder holding it")
+            raise FileNotFoundError(f"{DATASETS[name].title} not found under '{root}'; fetch it with --download (command line) "
+                                    "or download=True (Python), which needs internet, or point --data-root / root at a folder holding it")
         kind, folder = found
         if kind == 'shards': return _read_shards(folder, split, None if indices is None else np.asarray(indices, dtype=np.int64))
         else:
@@ -323,16 +402,15 @@ def dataset_info(name='digits', root=None, download=False) -> DatasetInfo:
     name, root = _canon(name, root)
     info = DATASETS[name]
     if name != 'npz': return info
-    x, y = load_arrays('npz', root)
-    ys = [y] + ([load_arrays('npz', root, 'test')[1]] if _has_test(root) else [])
+    if root is None: raise ValueError("dataset 'npz' needs root=<path to the .npz file>")
+    d = _npz(root)
+    x = d['train'][0]
     mean, std = channel_stats(x)
-    return replace(info, num_classes=int(max(int(v.max()) for v in ys if len(v)) + 1), channels=x.shape[-1],
+    return replace(info, num_classes=d['classes'], channels=x.shape[-1],
                    size=x.shape[1], mean=mean, std=std, title=f"npz file '{root}'",
                    hflip=True, crop_pad=max(x.shape[1] // 8, 1), cutout=x.shape[1] // 2)
 
-def _has_test(path):
-    try: _read_npz(path, 'test'); return True
-    except ValueError: return False
+def _has_test(path): return 'test' in _npz(path)
 
 # %% ../nbs/05_data.ipynb #604966d8
 def aug_params(n, H, W, pad=0, flip=False, cutout=0, generator=None) -> dict:
@@ -474,9 +552,11 @@ def _image_folder(root, split, size, train):
     folder = Path(root).expanduser()/split
     if not folder.is_dir():
         raise FileNotFoundError(f"ImageNet not found under '{root}': no folder '{split}/' with one sub-folder per class")
-    try: return ImageFolder(str(folder), transform=_imagenet_transforms(size, train))
+    try: ds = ImageFolder(str(folder), transform=_imagenet_transforms(size, train))
     except (FileNotFoundError, RuntimeError) as e:
         raise FileNotFoundError(f"ImageNet {split} under '{folder}' is not one folder per class holding images ({str(e).splitlines()[0]})") from None
+    check_labels(np.asarray(ds.targets), len(ds.classes), f"ImageNet {split} under '{folder}' (one class per sub-folder)", 2 if train else 1)
+    return ds
 
 class FolderLoader(_EpochOrder):
     "Batches from a torchvision image dataset (ImageNet), with `TensorLoader`'s seeded, resumable order."
@@ -541,7 +621,9 @@ def search_loaders(name='digits', batch_size=64, root=None, portion=0.5, seed=0,
     y = _labels(name, root, 'train', download)
     sub = _subset(y, limit, split_seed)
     tr, va = (sub[i] for i in split_indices(y[sub], [portion, 1 - portion], split_seed))
-    if min(len(tr), len(va)) == 0: raise ValueError(f"limit={limit} with portion={portion} leaves an empty search half")
+    if min(len(tr), len(va)) == 0:
+        why = f"limit={limit}" if limit is not None and limit < len(y) else f"the training set of {len(y)} images"
+        raise ValueError(f"{why} with portion={portion} leaves an empty search half; expected enough images for both halves")
     x_all, y_all = load_arrays(name, root, 'train', download, indices=np.concatenate([tr, va]))
     aug = dict(pad=info.crop_pad, flip=info.hflip)
     train = TensorLoader(x_all[:len(tr)], y_all[:len(tr)], batch_size, info.mean, info.std, shuffle=True, stream=0, **aug, **kw)

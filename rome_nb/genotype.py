@@ -22,28 +22,35 @@ CONCAT = [2, 3, 4, 5]
 CELLS = ('normal', 'reduce')
 _GENO_OPS = tuple(o for o in OPS if o != 'none')
 
+def _short(v) -> str:
+    "repr of a value read from a file, cut to a readable length (and never recursing deeply)"
+    import reprlib
+    r = reprlib.Repr()
+    r.maxlevel, r.maxstring, r.maxother, r.maxlist, r.maxtuple, r.maxdict = 3, 40, 40, 10, 10, 6
+    return r.repr(v)
+
 def _check_cell_name(cell):
     if cell not in CELLS: raise ValueError(f"cell must be one of: {', '.join(CELLS)}; got {cell!r}")
 
 def _check_cell(entries, which, allow_repeat=False):
     "Validate one cell's list of (op, input) entries; return it as a list of tuples"
     if isinstance(entries, (str, bytes)) or not hasattr(entries, '__len__'):
-        raise ValueError(f"{which} must be a list of (op, input) pairs, got {entries!r}")
+        raise ValueError(f"{which} must be a list of (op, input) pairs, got {_short(entries)}")
     n = 2 * len(NODES)
     if len(entries) != n:
         raise ValueError(f"{which} needs {n} (op, input) entries (2 per node, 4 nodes), got {len(entries)}")
     out = []
     for k, ent in enumerate(entries):
         if isinstance(ent, (str, bytes)) or not hasattr(ent, '__len__') or len(ent) != 2:
-            raise ValueError(f"{which} entry {k} must be an (op, input) pair, got {ent!r}")
+            raise ValueError(f"{which} entry {k} must be an (op, input) pair, got {_short(ent)}")
         op, inp = ent
         node = k // 2 + 2
         if op == 'none':
             raise ValueError(f"op 'none' in {which} entry {k} is not allowed in a genotype; expected one of: {', '.join(_GENO_OPS)}")
         if not isinstance(op, str) or op not in OPS:
-            raise ValueError(f"unknown op {op!r} in {which} entry {k}; expected one of: {', '.join(_GENO_OPS)}")
+            raise ValueError(f"unknown op {_short(op)} in {which} entry {k}; expected one of: {', '.join(_GENO_OPS)}")
         if isinstance(inp, bool) or not isinstance(inp, Integral) or not 0 <= inp < node:
-            raise ValueError(f"bad input {inp!r} in {which} entry {k}: entries {2*node-4}-{2*node-3} belong to node {node}, "
+            raise ValueError(f"bad input {_short(inp)} in {which} entry {k}: entries {2*node-4}-{2*node-3} belong to node {node}, "
                              f"whose inputs are 0..{node - 1}")
         out.append((str(op), int(inp)))
     if not allow_repeat:
@@ -57,10 +64,13 @@ def _check_cell(entries, which, allow_repeat=False):
 def _check_concat(concat, which):
     ok = (not isinstance(concat, (str, bytes)) and hasattr(concat, '__iter__')
           and all(isinstance(c, Integral) and not isinstance(c, bool) for c in concat) and list(concat) == CONCAT)
-    if not ok: raise ValueError(f"bad {which} {concat!r}; expected {CONCAT}")
+    if not ok: raise ValueError(f"bad {which} {_short(concat)}; expected {CONCAT}")
     return [int(c) for c in concat]
 
 # %% ../nbs/03_genotype.ipynb #fd381144
+_JSON_SHAPE = ('an object {"normal": [[op, input], ... 8 pairs], "normal_concat": [2, 3, 4, 5], '
+               '"reduce": [[op, input], ... 8 pairs], "reduce_concat": [2, 3, 4, 5]}')
+
 class Genotype(NamedTuple):
     "A DARTS-format cell pair: 8 (op, input) entries per cell type, node k+2 owning entries 2k and 2k+1"
     normal: list
@@ -86,7 +96,7 @@ class Genotype(NamedTuple):
         "Build and validate a genotype from a dict with exactly the four DARTS keys"
         if not isinstance(d, dict): raise ValueError(f"a genotype must be a JSON object / dict, got {type(d).__name__}")
         for k in d:
-            if k not in cls._fields: raise ValueError(f"unexpected genotype key {k!r}; expected keys: {', '.join(cls._fields)}")
+            if k not in cls._fields: raise ValueError(f"unexpected genotype key {_short(k)}; expected keys: {', '.join(cls._fields)}")
         for k in cls._fields:
             if k not in d: raise ValueError(f"missing genotype key {k!r}; expected keys: {', '.join(cls._fields)}")
         return cls(d['normal'], d['normal_concat'], d['reduce'], d['reduce_concat']).validate(allow_repeat)
@@ -95,6 +105,7 @@ class Genotype(NamedTuple):
     def from_json(cls, s: str, allow_repeat: bool = False) -> 'Genotype':
         "Parse (with `json`, never `eval`) and validate"
         try: d = json.loads(s)
+        except RecursionError: raise ValueError(f"genotype JSON is nested too deeply; expected {_JSON_SHAPE}") from None
         except (TypeError, ValueError) as e: raise ValueError(f"genotype is not valid JSON: {e}") from None
         return cls.from_dict(d, allow_repeat)
 
