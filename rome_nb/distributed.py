@@ -16,8 +16,7 @@ import torch.distributed as dist
 # %% auto #0
 __all__ = ['BACKENDS', 'world_size', 'rank', 'local_rank', 'is_main', 'init_distributed', 'cleanup', 'barrier', 'local_device',
            'derive_seed', 'sample_seed', 'seeded_rng', 'pack_grads', 'unpack_grads', 'all_reduce', 'all_reduce_grads',
-           'broadcast_parameters', 'tensor_digest', 'sync_report', 'check_in_sync', 'free_port', 'spawn_local',
-           'collectives_selftest', 'search_probe', 'run_checks', 'train_probe', 'micro_batch_reference']
+           'broadcast_parameters', 'tensor_digest', 'sync_report', 'check_in_sync', 'free_port', 'spawn_local']
 
 # %% ../nbs/09_distributed.ipynb #0f07cb08
 BACKENDS = ('nccl', 'gloo')
@@ -285,7 +284,7 @@ def spawn_local(fn, nprocs:int=2, args:tuple=(), backend:str='gloo', threads:int
                 if timeout_s is not None and time.time() - t0 > timeout_s:
                     raise TimeoutError(f"spawn_local: {nprocs} processes still running after {timeout_s} s")
                 time.sleep(0.02)
-            failed = next((r for r, p in enumerate(procs) if p.poll() != 0), failed)
+            failed = next((r for r, p in enumerate(procs) if p.poll() not in (None, 0)), None)   # the first that failed, not one still running
         finally:
             for p in procs:
                 if p.poll() is None: p.kill()
@@ -295,128 +294,3 @@ def spawn_local(fn, nprocs:int=2, args:tuple=(), backend:str='gloo', threads:int
             tail = (job/f'rank{failed}.log').read_text(errors='replace')[-3000:]
             raise RuntimeError(f"spawn_local: rank {failed} exited with status {procs[failed].returncode}; its output ends:\n{tail}")
         return [torch.load(job/f'rank{r}.pt', weights_only=True)['result'] for r in range(nprocs)]
-
-# %% ../nbs/09_distributed.ipynb #87ad036f
-def collectives_selftest(timing:bool=True) -> dict:
-    "Run on every rank of a job: checks broadcast_parameters, all_reduce_grads (against one all_reduce per tensor) and check_in_sync; returns what it found"
-    r, W = rank(), world_size()
-    torch.manual_seed(100 + r)                                           # every rank different on purpose
-    net = nn.Sequential(nn.Linear(5, 4), nn.BatchNorm1d(4), nn.Linear(4, 3))
-    extra, unused = nn.Linear(3, 3), nn.Linear(3, 3)
-    params = list(net.parameters()) + list(extra.parameters()) + list(unused.parameters())
-    before = [tensor_digest(p) for p in params]
-    broadcast_parameters(nn.ModuleList([net, extra, unused]))
-    check_in_sync(nn.ModuleList([net, extra, unused]), 'parameter')
-    out = net(torch.randn(8, 5))
-    if r == 1: out = extra(out)                                          # only rank 1 uses `extra`
-    out.square().mean().backward()
-    naive = []
-    for p in params:                                                     # the reference: one message per tensor
-        g = p.grad.clone() if p.grad is not None else torch.zeros_like(p)
-        flag = torch.tensor([float(p.grad is not None)]); dist.all_reduce(g); dist.all_reduce(flag)
-        naive.append(g if flag.item() else None)
-    all_reduce_grads(params)
-    same = all((p.grad is None and g is None) or (p.grad is not None and g is not None and torch.equal(p.grad, g))
-               for p, g in zip(params, naive))
-    check_in_sync([p.grad for p in params if p.grad is not None], 'gradient')
-    alpha = torch.full((14, 7), 1e-3)
-    if r == 1: alpha[3, 2] = torch.nextafter(alpha[3, 2], torch.tensor(1.))
-    try: check_in_sync({'alphas_normal': alpha, 'genotype': '{}'}, 'architecture tensor'); caught = ''
-    except RuntimeError as e: caught = str(e)
-    res = dict(rank=r, world_size=W, differed_before=len(set(before) - {tensor_digest(p) for p in params}) > 0,
-               grads_equal_naive=same, unused_grad_is_none=all(p.grad is None for p in unused.parameters()),
-               extra_has_grad=all(p.grad is not None for p in extra.parameters()), caught=caught)
-    if timing:
-        from rome_nb.supernet import SuperNet
-        torch.manual_seed(0)
-        big = list(SuperNet('s0', C=16, layers=8).parameters())
-        for p in big: p.grad = torch.randn_like(p)
-        def t(f, n=3):
-            barrier(); t0 = time.perf_counter()
-            for _ in range(n): f()
-            return (time.perf_counter() - t0) / n
-        res.update(tensors=len(big), values=sum(p.numel() for p in big),
-                   naive_s=t(lambda: [dist.all_reduce(p.grad) for p in big]), flat_s=t(lambda: all_reduce_grads(big)))
-    return res
-
-# %% ../nbs/09_distributed.ipynb #ba0c56ec
-def search_probe(cfg:dict) -> dict:
-    "Run on every rank (or in one process): the search `cfg` stepped as `search()` steps it, checking after every step that all ranks agree on α, β and the genotype; returns them and the weights after every step"
-    from rome_nb.search import SearchConfig, build_supernet, get_strategy, _strategy_kwargs
-    from rome_nb.data import search_loaders
-    from rome_nb.runs import seed_everything
-    c = SearchConfig(**cfg).resolved()
-    seed_everything(c.seed)
-    tr, va, info = search_loaders(c.dataset, c.batch_size, root=c.data_root, portion=c.portion, seed=c.seed, limit=c.limit)
-    model = build_supernet(c.method, c.space, c.C, c.layers, info.num_classes, info.channels, c.td)
-    broadcast_parameters(model)
-    s = get_strategy(c.method, model, **_strategy_kwargs(c))
-    names = {id(p): n for n, p in model.named_parameters()}
-    arch, weights, genotypes, metrics = [], [], [], []
-    for epoch in range(c.epochs):
-        s.new_epoch(epoch)
-        for tb, vb in zip(tr, va):
-            metrics.append(s.step(tb, vb))
-            g = s.genotype().to_json()
-            check_in_sync({**{names[id(p)]: p for p in model.arch_parameters()}, 'genotype': g}, 'architecture value')
-            arch.append(torch.cat([p.detach().reshape(-1) for p in model.arch_parameters()]))
-            weights.append(torch.cat([p.detach().reshape(-1) for p in model.weight_parameters()]))
-            genotypes.append(g)
-        s.end_epoch()
-    check_in_sync(model.weight_parameters(), 'weight')
-    return dict(rank=rank(), world_size=world_size(), arch=torch.stack(arch), weights=torch.stack(weights),
-                genotypes=genotypes, metrics=metrics)
-
-def run_checks(probe_cfg:dict|None=None, search_cfg:dict|None=None, train_cfg:dict|None=None, collectives:bool=False,
-               timing:bool=False) -> dict:
-    "Run on every rank whichever is asked for: `collectives_selftest(timing)`, `search_probe(probe_cfg)`, `search(SearchConfig(**search_cfg))` with a sync check after every step, `train_probe(train_cfg)`"
-    out = {}
-    if collectives: out['collectives'] = collectives_selftest(timing)
-    if probe_cfg is not None: out['probe'] = search_probe(probe_cfg)
-    if search_cfg is not None:
-        from rome_nb.search import search, SearchConfig
-        res = search(SearchConfig(**{**search_cfg, 'sync_every': 1}), show_progress=False)
-        out['search'] = dict(genotype=res.genotype.to_json(), history=res.history)
-    if train_cfg is not None: out['train'] = train_probe(train_cfg)
-    return out
-
-# %% ../nbs/09_distributed.ipynb #22f427f7
-def train_probe(cfg:dict) -> dict:
-    "Run on every rank: `train(TrainConfig(**cfg))`, checking after every optimiser step that all ranks hold the same weights"
-    from rome_nb.train import TrainConfig, train
-    checks = []
-    def after_step(opt, args, kwargs):
-        check_in_sync([p for g in opt.param_groups for p in g['params']], 'weight')
-        checks.append(1)
-    from torch.optim.optimizer import register_optimizer_step_post_hook
-    h = register_optimizer_step_post_hook(after_step)
-    try: res = train(TrainConfig(**cfg), show_progress=False, verbose=False)
-    finally: h.remove()
-    return dict(rank=rank(), world_size=world_size(), steps_checked=len(checks), history=res.history)
-
-def micro_batch_reference(cfg:dict, nprocs:int) -> dict:
-    "The single-process twin of `train(TrainConfig(**cfg))` on `nprocs` ranks: each step back-propagates the ranks' shards as micro-batches and averages; returns the final state dict"
-    from rome_nb.train import TrainConfig, check_config, resolve_genotype, _build_model, _loss, make_scheduler
-    from rome_nb.data import eval_loaders
-    from rome_nb.runs import seed_everything
-    c = check_config(TrainConfig(**cfg))
-    if c.drop_path_prob: raise ValueError(f"drop_path_prob must be 0 for a reference run (masks are per rank), got {c.drop_path_prob}")
-    if c.batch_size % nprocs: raise ValueError(f"batch_size {c.batch_size} must be a multiple of nprocs ({nprocs})")
-    seed_everything(c.seed)
-    shards = [eval_loaders(c.dataset, batch_size=c.batch_size // nprocs, root=c.data_root, cutout=c.cutout, seed=c.seed,
-                           limit=c.limit, rank=r, world_size=nprocs) for r in range(nprocs)]
-    model = _build_model(c, resolve_genotype(c.genotype), shards[0][2])
-    opt = torch.optim.SGD(model.parameters(), c.lr, momentum=c.momentum, weight_decay=c.weight_decay)
-    sched = make_scheduler(opt, c)
-    for epoch in range(c.epochs):
-        model.train(); model.drop_path_prob = 0.
-        for tr, _, _ in shards: tr.set_epoch(epoch)
-        for batches in zip(*[tr for tr, _, _ in shards]):
-            opt.zero_grad(set_to_none=True)
-            for x, y in batches:
-                logits, aux = model(x)
-                (_loss(logits, aux, y, c.auxiliary_weight, c.label_smoothing) / nprocs).backward()
-            if c.grad_clip: nn.utils.clip_grad_norm_(model.parameters(), c.grad_clip)
-            opt.step()
-        sched.step()
-    return {k: v.detach().clone() for k, v in model.state_dict().items()}
