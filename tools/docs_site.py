@@ -8,12 +8,12 @@ MyST notebooks that Sphinx renders without Quarto: the front matter becomes the 
 `<meta name="description">`; `#|` lines are stripped; `echo: false` / `output: false` / `include: false` are honoured;
 each `show_doc` output becomes an API entry (heading, anchor, signature, docstring, source link); Quarto link
 attributes (`{target="_blank" ...}`) are dropped; links to the published site become links to the local pages.
-Math is typeset in the browser by the MathJax 2 copy that the `jupyter-server-mathjax` wheel ships, copied into the
-site, so nothing is fetched from a CDN.
+Math is typeset in the browser by MathJax 3 (SVG output, so no web fonts) copied into the site from the
+`django-static-mathjax` wheel, so nothing is fetched from a CDN and pages opened from disk (file://) render.
 
 With Quarto installed, `nbdev-docs` builds the Quarto site into `_docs/` instead (the GitHub deploy workflow does that).
 """
-import argparse, html, json, re, shutil, sys, tempfile, textwrap
+import argparse, html, re, shutil, sys, tempfile
 from pathlib import Path
 
 import nbformat, yaml
@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parents[1]
 def _cfg():
     from nbdev.config import get_config
     cfg = get_config(path=ROOT)
-    site = yaml.safe_load((ROOT/cfg.nbs_path.relative_to(ROOT)/'nbdev.yml').read_text()) if (cfg.nbs_path/'nbdev.yml').exists() else {}
+    site = yaml.safe_load((cfg.nbs_path/'nbdev.yml').read_text()) if (cfg.nbs_path/'nbdev.yml').exists() else {}
     site_url = (site.get('website', {}) or {}).get('site-url', '').rstrip('/') + '/'
     return cfg, site_url
 
@@ -62,7 +62,7 @@ def _api_entry(md):
     return '\n\n'.join(p for p in [head, f'<span id="{anchor}"></span>\n\n{m.group(1)} `{name}`',
                                    f'::::{{container}} api-entry\n{link}{body}\n::::'] if p)
 
-def _convert(nb, site_url, depth):
+def _convert(nb):
     "Processed nbdev notebook -> MyST-NB notebook (in place); returns (title, description)."
     fm = _front_matter(nb)
     title, desc = str(fm.get('title', '')).strip(), str(fm.get('description', '')).strip()
@@ -89,6 +89,8 @@ def _convert(nb, site_url, depth):
         if opts.get('output') == 'false': tags.append('remove-output')
         if not src.strip(): tags.append('remove-input')
         c.metadata = {'tags': tags} if tags else {}
+        widget = 'application/vnd.jupyter.widget-view+json'        # a live widget needs a kernel: the static figure beside it stays
+        c.outputs = outs = [o for o in outs if widget not in o.get('data', {})]
         for o in outs:                                              # markdown outputs: same Quarto clean-up
             d = o.get('data', {})
             if 'text/markdown' in d: d['text/markdown'] = _QATTR.sub(')', ''.join(d['text/markdown']))
@@ -130,11 +132,8 @@ html_css_files = ['rome_site.css']
 html_show_sourcelink = False
 html_copy_source = False
 html_last_updated_fmt = None
-mathjax_path = 'mathjax/MathJax.js?config=TeX-AMS-MML_HTMLorMML-full'
-mathjax2_config = {{'tex2jax': {{'inlineMath': [['\\\\(', '\\\\)']], 'displayMath': [['\\\\[', '\\\\]']],
-                                'processEscapes': True, 'ignoreClass': 'document', 'processClass': 'math|output_area'}},
-                   'HTML-CSS': {{'availableFonts': ['STIX-Web'], 'preferredFont': 'STIX-Web', 'webFont': 'STIX-Web', 'imageFont': None}},
-                   'showMathMenu': False, 'messageStyle': 'none'}}
+mathjax_path = 'mathjax/tex-svg.js'          # relative: _static/mathjax/, copied from the django-static-mathjax wheel
+mathjax3_config = {{'svg': {{'fontCache': 'global'}}}}   # SVG output: glyphs are in the script, no web fonts to fetch
 suppress_warnings = ['myst.header', 'mystnb.unknown_mime_type', 'misc.highlighting_failure', 'myst.xref_missing']
 '''
 
@@ -144,14 +143,22 @@ _CSS = '''\
 a.api-source { float: right; font-size: smaller; }
 '''
 
-def _mathjax_dir():
-    import jupyter_server_mathjax
-    return Path(jupyter_server_mathjax.__file__).parent/'static'
+def _copy_mathjax(dest):
+    """MathJax 3 (tex-svg) from the `django-static-mathjax` wheel (a plain copy of MathJax's es5/ folder, no Django
+    needed), without the parts the site never loads (CommonHTML output and its fonts, the speech-rule engine)."""
+    import mathjax
+    es5 = Path(mathjax.__file__).parent/'static'/'mathjax'/'es5'
+    if not (es5/'tex-svg.js').exists(): raise SystemExit(f'MathJax not found at {es5}: pip install django-static-mathjax')
+    skip = shutil.ignore_patterns('sre', 'chtml', 'chtml.js', '*-chtml*.js', 'mml-*.js', 'tex-mml-*.js', 'tex-svg-full.js', 'node-main.js')
+    shutil.copytree(es5, dest, ignore=skip)
 
 def build(out=ROOT/'_site', n_workers=2, quiet=True):
     """Build the site into `out` (replaced only when the build succeeds); returns {notebook path: (page href, title)}."""
     from nbdev.quarto import proc_nbs
-    from sphinx.application import Sphinx
+    try:
+        import myst_nb, sphinx_book_theme
+        from sphinx.application import Sphinx
+    except ImportError as e: raise SystemExit(f"build_docs: {e.name} is missing: pip install -e '.[dev]'") from None
     cfg, site_url = _cfg()
     nbs, out = Path(cfg.nbs_path), Path(out).resolve()
     proc = Path(proc_nbs(n_workers=n_workers))
@@ -171,7 +178,7 @@ def build(out=ROOT/'_site', n_workers=2, quiet=True):
             doc = (Path(rel).parent/stem).as_posix()
             if doc in _SPHINX_PAGES: doc = Path(rel).with_suffix('').as_posix()     # e.g. search.html is Sphinx's search page
             docmap[(Path(rel).parent/f'{stem}.html').as_posix()] = f'{doc}.html'
-            title, _ = _convert(nb, site_url, doc.count('/'))
+            title, _ = _convert(nb)
             if doc == 'index': index_nb = nb
             else:
                 (src/doc).parent.mkdir(parents=True, exist_ok=True)
@@ -189,7 +196,7 @@ def build(out=ROOT/'_site', n_workers=2, quiet=True):
         nbformat.write(index_nb, src/'index.ipynb')
         (src/'conf.py').write_text(_CONF.format(project=cfg.title, repo=str(cfg.get('git_url', '') or _repo_url())))
         (src/'_static'/'rome_site.css').write_text(_CSS)
-        shutil.copytree(_mathjax_dir(), src/'_static'/'mathjax')
+        _copy_mathjax(src/'_static'/'mathjax')
         app = Sphinx(str(src), str(src), str(build_dir), str(Path(tmp)/'doctrees'), 'html', parallel=1,
                      status=None if quiet else sys.stdout, warning=sys.stderr, freshenv=True)
         app.build()
@@ -204,7 +211,7 @@ def build(out=ROOT/'_site', n_workers=2, quiet=True):
         tmp_out.rename(out)
     return pages
 
-_SPHINX_PAGES = {'search', 'genindex', 'py-modindex', 'index_'}
+_SPHINX_PAGES = {'search', 'genindex', 'py-modindex'}   # pages Sphinx writes itself
 
 def _repo_url():
     import tomllib
