@@ -14,8 +14,8 @@ from .ops import OPS, PARAM_FREE
 from .spaces import EDGES, NODES, NODE_EDGES, PAIRS, PAIR_OFFSETS, get_space
 
 # %% auto #0
-__all__ = ['CONCAT', 'CELLS', 'DARTS_V1', 'DARTS_V2', 'PC_DARTS', 'PDARTS', 'GDAS', 'PUBLISHED', 'METHODS', 'Genotype',
-           'Published', 'plot_cell', 'plot_genotype', 'derive_genotype']
+__all__ = ['CONCAT', 'CELLS', 'DARTS_V1', 'DARTS_V2', 'PC_DARTS', 'PDARTS', 'GDAS', 'PUBLISHED', 'Genotype', 'Published',
+           'plot_cell', 'plot_genotype']
 
 # %% ../nbs/03_genotype.ipynb #4c8e876e
 CONCAT = [2, 3, 4, 5]
@@ -219,8 +219,6 @@ def plot_genotype(g: Genotype, cells=CELLS, title=None, figsize=None):
     return fig
 
 # %% ../nbs/03_genotype.ipynb #e1cfeb1a
-METHODS = ('rome-v2', 'rome-v1', 'gdas', 'darts')
-
 def _as_2d(x, rows, cols, name, space):
     t = torch.as_tensor(x).detach().to('cpu', torch.float64)
     if tuple(t.shape) != (rows, cols):
@@ -245,43 +243,3 @@ def _best_op(w, ops):
     if not ks: raise ValueError(f"edge with ops {ops} has no op other than 'none'")
     k = ks[_first_argmax([w[k].item() for k in ks])]
     return ops[k], w[k].item()
-
-def _parse_cell(method, cell_ops, alpha, beta):
-    w = torch.softmax(alpha, dim=-1)           # per-edge op weights (argmax-equivalent to alpha itself)
-    gene = []
-    for j in NODES:
-        es = NODE_EDGES[j]                     # edge es[i] is i -> j
-        if method == 'rome-v2':
-            b = torch.softmax(beta[es], 0).tolist()
-            top = sorted(range(j), key=lambda i: -b[i])[:2]          # stable: ties -> lower input
-            gene += [(_best_op(w[es[i]], cell_ops[es[i]])[0], i) for i in sorted(top)]
-        elif method == 'rome-v1':
-            seg = beta[PAIR_OFFSETS[j]: PAIR_OFFSETS[j] + len(PAIRS[j])].tolist()
-            i, k = PAIRS[j][_first_argmax(seg)]
-            gene += [(_best_op(w[es[i]], cell_ops[es[i]])[0], i), (_best_op(w[es[k]], cell_ops[es[k]])[0], k)]
-        elif method == 'darts':
-            best = [_best_op(w[es[i]], cell_ops[es[i]]) for i in range(j)]
-            top = sorted(range(j), key=lambda i: -best[i][1])[:2]
-            gene += [(best[i][0], i) for i in top]
-        else:  # gdas
-            cand = [(o, i, w[es[i]][k].item()) for i in range(j) for k, o in enumerate(cell_ops[es[i]]) if o != 'none']
-            gene += [(o, i) for o, i, _ in sorted(cand, key=lambda c: -c[2])[:2]]
-    return gene
-
-def derive_genotype(method, space, alphas_normal, alphas_reduce, betas_normal=None, betas_reduce=None) -> Genotype:
-    "The most likely cell under `method`'s rule (ROME-v2/v1: argmax p(z; alpha, beta); GDAS, DARTS: their parsers)"
-    if method not in METHODS: raise ValueError(f"unknown method {method!r}; expected one of: {', '.join(METHODS)}")
-    sp = get_space(space)
-    an = _as_2d(alphas_normal, len(EDGES), sp.n_ops, 'alphas_normal', sp.name)
-    ar = _as_2d(alphas_reduce, len(EDGES), sp.n_ops, 'alphas_reduce', sp.name)
-    if method.startswith('rome'):
-        if betas_normal is None or betas_reduce is None:
-            raise ValueError(f"method {method!r} needs betas_normal and betas_reduce")
-        n = len(EDGES) if method == 'rome-v2' else sum(len(p) for p in PAIRS.values())
-        bn, br = _as_1d(betas_normal, n, 'betas_normal', method), _as_1d(betas_reduce, n, 'betas_reduce', method)
-    else:
-        if betas_normal is not None or betas_reduce is not None:
-            raise ValueError(f"method {method!r} has no edge parameters; pass betas_normal=None and betas_reduce=None")
-        bn = br = None
-    g = Genotype(_parse_cell(method, sp.normal, an, bn), list(CONCAT), _parse_cell(method, sp.reduce, ar, br), list(CONCAT))
-    return g.validate(allow_repeat=(method == 'gdas'))

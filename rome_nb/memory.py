@@ -12,7 +12,7 @@ import torch
 import torch.nn.functional as F
 from fastcore.script import call_parse
 from .supernet import SuperNet, DiscreteNetwork
-from .genotype import METHODS
+from .methods import method_names, get_method
 from .spaces import get_space
 
 # %% auto #0
@@ -35,8 +35,10 @@ def saved_tensor_bytes(fn, exclude=()):
     return sum(seen.values()), out
 
 # %% ../nbs/04a_memory.ipynb #bd1c5d4b
-BENCH_METHODS = ('darts', 'gdas', 'rome-v1', 'rome-v2', 'rome-v2-theta', 'discrete')
-LABELS = {'darts': 'DARTS', 'gdas': 'GDAS', 'rome-v1': 'ROME-v1', 'rome-v2': 'ROME-v2',
+# every registered method (newest first, so the built-ins read DARTS, GDAS, ROME-v1, ROME-v2), then ROME-v2's weight step
+# (sampled under no_grad) and the discrete cell they all end up with
+BENCH_METHODS = (*reversed(method_names()), 'rome-v2-theta', 'discrete')
+LABELS = {**{m: get_method(m).label or m for m in method_names()},
           'rome-v2-theta': 'ROME-v2, weight step', 'discrete': 'discrete 8-edge cell'}
 PAPER_TABLE7_GB = {'darts': 9.4, 'gdas': 3.1, 'rome-v2': 2.3}     # ICCV Table 7 (the ROME row is ROME-v2, the default)
 
@@ -55,7 +57,7 @@ def bench_step(name, batch_size=64, layers=8, C=16, size=32, space='s0', num_cla
     dev = resolve_bench_device(device)
     if dev.type == 'cuda': torch.backends.cudnn.enabled = bool(cudnn)
     torch.manual_seed(seed)
-    net = SuperNet(space, C, layers, num_classes, name if name in METHODS else 'rome-v2').to(dev)
+    net = SuperNet(space, C, layers, num_classes, name if name in method_names() else 'rome-v2').to(dev)
     x = torch.randn(batch_size, 3, size, size, device=dev)
     y = torch.randint(0, num_classes, (batch_size,), device=dev)
     def forward(sample_seed, n=None):
@@ -70,10 +72,10 @@ def bench_step(name, batch_size=64, layers=8, C=16, size=32, space='s0', num_cla
 
 # %% ../nbs/04a_memory.ipynb #419d7132
 def measure_saved(name, samples=3, sample_seed=1000, **setting) -> dict:
-    "Saved-for-backward bytes of one training step of `name`, averaged over `samples` architecture samples (DARTS: 1, it does not sample)"
+    "Saved-for-backward bytes of one training step of `name`, averaged over `samples` architecture samples (1 for a method that does not sample, e.g. DARTS)"
     net, forward = bench_step(name, **setting)
     vals = []
-    for s in range(1 if name == 'darts' else samples):
+    for s in range(1 if name in method_names() and not get_method(name).sampling else samples):
         net.zero_grad(set_to_none=True)
         nbytes, loss = saved_tensor_bytes(lambda: forward(sample_seed + s), exclude=[*net.parameters(), *net.buffers()])
         loss.backward()

@@ -6,8 +6,8 @@ Docs: https://rome-nb.github.io/rome_nb/search.html.md"""
 
 # %% auto #0
 __all__ = ['STRATEGIES', 'PRESETS', 'CKPT_FORMAT', 'CKPT_KEYS', 'RESUME_OK', 'accumulate_grads', 'tau_schedule', 'Strategy',
-           'NonFiniteLoss', 'RomeV2', 'RomeV1', 'GDAS', 'DARTS', 'build_supernet', 'get_strategy', 'SearchConfig',
-           'plot_collapse', 'SearchResult', 'search', 'rome_search']
+           'NonFiniteLoss', 'build_supernet', 'get_strategy', 'SearchConfig', 'plot_collapse', 'SearchResult', 'search',
+           'rome_search']
 
 # %% ../nbs/06_search.ipynb #daeaaa84
 import math, os, sys, time, warnings
@@ -22,6 +22,7 @@ from fastcore.script import call_parse, bool_arg, is_cli, CliError
 from .spaces import SPACE_NAMES
 from .genotype import Genotype
 from .supernet import SuperNet
+from .methods import MethodsView, get_method, method_names
 from .data import DATASETS, search_loaders
 from .runs import (seed_everything, resolve_device, atomic_save, atomic_write_text, load_checkpoint,
                           get_rng_state, set_rng_state, RunDir, JsonlLogger, progress)
@@ -33,13 +34,15 @@ def _autocast(x, amp):
     "bfloat16 autocast on CUDA when `amp`; a no-op elsewhere"
     return torch.autocast('cuda', dtype=torch.bfloat16) if amp and x.is_cuda else nullcontext()
 
-def accumulate_grads(model, x, y, params, n:int=1, scale:float=1., tau:float=1., sample:bool=True, amp:bool=False, seeds=None):
-    "Forward+backward `n` freshly sampled sub-networks of `model` on one batch `(x, y)`, adding `scale`·∇L of each into the `.grad` of `params` only (`seeds`: sample i drawn and run under `seeded_rng(seeds[i])`, n = len(seeds)); returns (mean loss, mean accuracy) tensors"
+def accumulate_grads(model, x, y, params, n:int=1, scale:float=1., tau:float=1., sample:bool=True, amp:bool=False, seeds=None,
+                     sampler=None):
+    "Forward+backward `n` freshly sampled sub-networks of `model` on one batch `(x, y)`, adding `scale`·∇L of each into the `.grad` of `params` only (`seeds`: sample i drawn and run under `seeded_rng(seeds[i])`, n = len(seeds); `sampler(model, tau)`: draws each sample instead of `model.sample`); returns (mean loss, mean accuracy) tensors"
     if seeds is not None: n = len(seeds)
     loss_sum = torch.zeros((), device=x.device); correct = torch.zeros((), device=x.device)
     for i in range(n):
         with seeded_rng(seeds[i], x.device) if seeds is not None else nullcontext():
-            z = model.sample(tau) if sample else None     # sample=False: DARTS' softmax mixture
+            if sampler is not None: z = sampler(model, tau)    # a method's sampler hook
+            else: z = model.sample(tau) if sample else None   # sample=False: DARTS' softmax mixture
             with _autocast(x, amp): out = model(x, z)
             loss = F.cross_entropy(out.float(), y)
             (loss * scale).backward(inputs=params)
@@ -55,48 +58,48 @@ def tau_schedule(epoch:int, epochs:int, tau_max:float=10., tau_min:float=0.1) ->
 
 # %% ../nbs/06_search.ipynb #e481e556
 class Strategy:
-    "A search method over a `SuperNet`: `step(train_batch, val_batch)` runs one iteration, `genotype()` derives the cells"
-    name = 'base'
-    arch_first = True        # Algorithm 1: architecture step, then weight step
-    sampling = True          # False: DARTS' softmax mixture (no Gumbel samples)
-    defaults = dict(k=7, lr=0.05, weight_decay=3e-4, nesterov=False)
-
-    @classmethod
-    def supernet_method(cls, td:bool=True) -> str:
-        "The `SuperNet` method this strategy searches with"
-        return cls.name
-
+    "A search `method` (a `Method`; default: the model's) over a `SuperNet`: `step(train_batch, val_batch)` runs one iteration, `genotype()` derives the cells"
     def __init__(self, model, k:int|None=None, epochs:int=50, lr:float|None=None, lr_min:float=1e-3, momentum:float=0.9,
                  weight_decay:float|None=None, nesterov:bool|None=None, arch_lr:float=3e-4, arch_betas=(0.5, 0.999),
                  arch_weight_decay:float=1e-3, tau_max:float=10., tau_min:float=0.1, grad_clip:float|None=5.,
                  td:bool=True, ga_weights:bool=True, ga_arch:bool=True, weight_reduce:str='sum', amp:bool=False,
-                 seed:int|None=None):
-        d = self.defaults
+                 seed:int|None=None, method=None):
+        m = self.method = get_method(getattr(model, 'search_method', 'rome-v2') if method is None else method)
+        d = m.defaults
+        if not m.sampling:
+            if k not in (None, 1): raise ValueError(f"k={k!r} means nothing for {m.name} (no sampling: every pass is the same); use k=1")
+            k = 1
         self.model, self.epochs, self.td, self.amp = model, epochs, td, amp
         self.k = d['k'] if k is None else int(k)
         if self.k < 1: raise ValueError(f"k must be >= 1, got {k!r}")
         if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int) or seed < 0): raise ValueError(f"seed must be None or an int >= 0, got {seed!r}")
-        self.seed, self.t = seed, 0                      # seed: per-sample seeds (any number of processes); t: steps taken
+        self.seed, self.t, self.stop = seed, 0, False    # seed: per-sample seeds (any number of processes); t: steps taken; stop: set by a method's hook
         if weight_reduce not in ('sum', 'mean'): raise ValueError(f"unknown weight_reduce {weight_reduce!r}; expected one of: sum, mean")
         self.k_arch = self.k if ga_arch else 1           # Table 6: accumulation for α/β on/off
         self.k_weights = self.k if ga_weights else 1     # Table 6: accumulation for θ on/off
         self.weight_reduce, self.grad_clip = weight_reduce, grad_clip
         self.tau_max, self.tau_min = tau_max, tau_min
         self.arch_params, self.weight_params = list(model.arch_parameters()), list(model.weight_parameters())
-        self.w_opt = torch.optim.SGD(self.weight_params, d['lr'] if lr is None else lr, momentum=momentum,
-                                     weight_decay=d['weight_decay'] if weight_decay is None else weight_decay,
-                                     nesterov=d['nesterov'] if nesterov is None else nesterov)
-        self.a_opt = torch.optim.Adam(self.arch_params, arch_lr, betas=tuple(arch_betas), weight_decay=arch_weight_decay)
+        self.w_opt = m.weight_optimizer(self.weight_params, d['lr'] if lr is None else lr, momentum,
+                                        d['weight_decay'] if weight_decay is None else weight_decay,
+                                        d['nesterov'] if nesterov is None else nesterov)
+        self.a_opt = m.arch_optimizer(self.arch_params, arch_lr, arch_betas, arch_weight_decay)
         self.sched = torch.optim.lr_scheduler.CosineAnnealingLR(self.w_opt, T_max=epochs, eta_min=lr_min)
         self.new_epoch(0)
+
+    name = property(lambda self: self.method.name, doc="The method's name")
+    arch_first = property(lambda self: self.method.arch_first, doc="Architecture step first (Algorithm 1)?")
+    sampling = property(lambda self: self.method.sampling, doc="False: a deterministic mixture (DARTS)")
+    defaults = property(lambda self: self.method.defaults, doc="The method's K, lr, weight decay, Nesterov")
 
     def new_epoch(self, epoch:int):
         "Set the temperature of 0-based `epoch`"
         self.epoch, self.tau = epoch, tau_schedule(epoch, self.epochs, self.tau_max, self.tau_min)
 
     def end_epoch(self):
-        "Advance the per-epoch learning-rate schedule"
+        "Advance the per-epoch learning-rate schedule, then call the method's epoch-end hook"
         self.sched.step()
+        self.method.end_epoch(self)
 
     @property
     def lr(self) -> float: return self.w_opt.param_groups[0]['lr']
@@ -106,7 +109,7 @@ class Strategy:
         return self.model.genotype()
 
     def __repr__(self):
-        return (f"{type(self).__name__}(k={self.k}, k_arch={self.k_arch}, k_weights={self.k_weights}, "
+        return (f"{type(self).__name__}({self.name}, k={self.k}, k_arch={self.k_arch}, k_weights={self.k_weights}, "
                 f"arch_first={self.arch_first}, lr={self.lr:g}, tau={self.tau:g})")
 
 # %% ../nbs/06_search.ipynb #d676164a
@@ -120,15 +123,20 @@ def _check(self:Strategy, loss, acc, what):
     return loss, acc
 
 @patch
+def _draw(self:Strategy, model, tau):
+    "One architecture for gradient accumulation, from the method's `draw` hook"
+    return self.method.draw(self, model, tau)
+
+@patch
 def _accumulate(self:Strategy, phase:int, x, y, params, n:int, scale:float):
     "`n` samples' gradients: from the global RNG (seed None); else sample k under its own seed, this process running k ≡ rank (mod world size), summed over processes"
     W = world_size()
     if self.seed is None:
         if W > 1: raise ValueError("a multi-process search needs Strategy(seed=...): every sample must be drawn the same on any rank")
-        return accumulate_grads(self.model, x, y, params, n, scale, self.tau, self.sampling, self.amp)
+        return accumulate_grads(self.model, x, y, params, n, scale, self.tau, self.sampling, self.amp, sampler=self._draw)
     ks = range(rank(), n, W)
     loss, acc = accumulate_grads(self.model, x, y, params, scale=scale, tau=self.tau, sample=self.sampling, amp=self.amp,
-                                 seeds=[sample_seed(self.seed, self.t, phase, k) for k in ks])
+                                 seeds=[sample_seed(self.seed, self.t, phase, k) for k in ks], sampler=self._draw)
     if W == 1: return loss, acc
     all_reduce_grads(params)                              # the sum over ranks = the single-process accumulation
     s = all_reduce(torch.stack([loss * len(ks), acc * len(ks)]))
@@ -137,21 +145,25 @@ def _accumulate(self:Strategy, phase:int, x, y, params, n:int, scale:float):
 @patch
 def arch_step(self:Strategy, x, y) -> tuple:
     "Eq. 11: mean of `k_arch` sampled α/β-gradients on a validation batch, then one Adam step"
+    self.method.before_arch_step(self, x, y)
     self.a_opt.zero_grad(set_to_none=True)
     out = self._accumulate(0, x, y, self.arch_params, self.k_arch, 1 / self.k_arch)
     out = self._check(*out, 'validation (architecture step)')
     self.a_opt.step()
+    self.method.after_arch_step(self, x, y)
     return out
 
 @patch
 def weight_step(self:Strategy, x, y) -> tuple:
     "Eq. 12: sum (or mean) of `k_weights` sampled θ-gradients on a training batch, clipping, then one SGD step"
+    self.method.before_weight_step(self, x, y)
     self.w_opt.zero_grad(set_to_none=True)
     scale = 1. if self.weight_reduce == 'sum' else 1 / self.k_weights
     out = self._accumulate(1, x, y, self.weight_params, self.k_weights, scale)
     out = self._check(*out, 'training (weight step)')
     if self.grad_clip: nn.utils.clip_grad_norm_(self.weight_params, self.grad_clip)
     self.w_opt.step()
+    self.method.after_weight_step(self, x, y)
     return out
 
 @patch
@@ -176,51 +188,27 @@ def load_state_dict(self:Strategy, sd:dict):
     self.epoch, self.tau, self.t = sd['epoch'], sd['tau'], int(sd.get('t', 0))
 
 # %% ../nbs/06_search.ipynb #2471403c
-class RomeV2(Strategy):
-    "ROME-v2 (default): Gumbel-Top2 edge sampling + gradient accumulation (Algorithm 1)"
-    name = 'rome-v2'
-    @classmethod
-    def supernet_method(cls, td=True): return cls.name if td else 'gdas'
-
-class RomeV1(RomeV2):
-    "ROME-v1: Gumbel-Max over pairs of input edges + gradient accumulation"
-    name = 'rome-v1'
-
-class GDAS(Strategy):
-    "GDAS: all edges active, one Gumbel-Max op per edge, weight step before architecture step, K=1"
-    name = 'gdas'
-    arch_first = False
-    defaults = dict(k=1, lr=0.025, weight_decay=5e-4, nesterov=True)
-
-class DARTS(Strategy):
-    "First-order DARTS: softmax mixture of all ops, architecture step then weight step"
-    name = 'darts'
-    sampling = False
-    defaults = dict(k=1, lr=0.025, weight_decay=3e-4, nesterov=False)
-    def __init__(self, model, k=None, **kw):
-        if k not in (None, 1): raise ValueError(f"k={k!r} means nothing for darts (no sampling: every pass is the same); use k=1")
-        super().__init__(model, k=1, **kw)
-
-STRATEGIES = {c.name: c for c in (RomeV2, RomeV1, GDAS, DARTS)}
+STRATEGIES = MethodsView()      # name -> Method, live: a method registered later appears here too
 
 # %% ../nbs/06_search.ipynb #f337a1db
 def _choice(what, value, allowed):
     if value not in allowed: raise ValueError(f"unknown {what} {value!r}; expected one of: {', '.join(map(str, allowed))}")
     return value
 
-def build_supernet(method:str='rome-v2', space:str='s0', C:int=16, layers:int=8, num_classes:int=10, in_channels:int=3,
+def build_supernet(method='rome-v2', space:str='s0', C:int=16, layers:int=8, num_classes:int=10, in_channels:int=3,
                    td:bool=True) -> SuperNet:
-    "The `SuperNet` that strategy `method` searches (`td=False`: GDAS' all-edge supernet)"
-    cls = STRATEGIES[_choice('method', method, STRATEGIES)]
-    return SuperNet(space, C=C, layers=layers, num_classes=num_classes, method=cls.supernet_method(td), in_channels=in_channels)
+    "The `SuperNet` that `method` (a registered name or a `Method`) searches (`td=False`: GDAS' all-edge supernet)"
+    m = get_method(method)
+    sm = m.supernet_method(td)
+    return SuperNet(space, C=C, layers=layers, num_classes=num_classes, method=m if sm == m.name else sm, in_channels=in_channels)
 
-def get_strategy(name:str, model, **kwargs) -> Strategy:
-    "Strategy `name` (one of `STRATEGIES`) over `model`; `kwargs` go to `Strategy.__init__`"
-    cls = STRATEGIES[_choice('method', name, STRATEGIES)]
-    want, got = cls.supernet_method(kwargs.get('td', True)), getattr(model, 'method', None)
+def get_strategy(name, model, **kwargs) -> Strategy:
+    "A `Strategy` running method `name` (a registered name, see `method_names()`, or a `Method`) over `model`; `kwargs` go to `Strategy.__init__`"
+    m = get_method(name)
+    want, got = m.supernet_method(kwargs.get('td', True)), getattr(model, 'method', None)
     if got is not None and got != want:
-        raise ValueError(f"method {name!r} (td={kwargs.get('td', True)}) searches a {want!r} supernet, got a {got!r} one; build it with build_supernet")
-    return cls(model, **kwargs)
+        raise ValueError(f"method {m.name!r} (td={kwargs.get('td', True)}) searches a {want!r} supernet, got a {got!r} one; build it with build_supernet")
+    return Strategy(model, method=m, **kwargs)
 
 # %% ../nbs/06_search.ipynb #31d02434
 @dataclass
@@ -228,7 +216,7 @@ class SearchConfig:
     "Everything that defines a search run; defaults are the ROME paper's CIFAR-10 search (§4.1)"
     space: str = 's0'                   # search space: s0 (ROME's), darts, s1..s4 (R-DARTS)
     dataset: str = 'cifar10'            # a name from rome_nb.data.DATASETS
-    method: str = 'rome-v2'             # rome-v2 | rome-v1 | gdas | darts
+    method: str = 'rome-v2'             # a name from rome_nb.methods.method_names()
     k: int|None = None                  # sampled sub-networks per step (None: method default, 7 for ROME)
     epochs: int = 50
     batch_size: int = 64
@@ -271,9 +259,9 @@ def validate(self:SearchConfig) -> SearchConfig:
     "Raise a one-line ValueError naming the first bad value"
     _choice('space', self.space, SPACE_NAMES)
     if not str(self.dataset).endswith('.npz'): _choice('dataset', self.dataset, tuple(DATASETS))
-    _choice('method', self.method, tuple(STRATEGIES))
+    _choice('method', self.method, method_names())
     _need(self.k is None or (_is_int(self.k) and self.k >= 1), f"k must be an integer >= 1, got {self.k!r}")
-    _need(not (self.method == 'darts' and self.k not in (None, 1)), f"k={self.k!r} means nothing for darts (no sampling); use k=1")
+    _need(get_method(self.method).sampling or self.k in (None, 1), f"k={self.k!r} means nothing for {self.method} (no sampling); use k=1")
     for f in ('epochs', 'batch_size', 'C', 'layers'):
         v = getattr(self, f); _need(_is_int(v) and v >= 1, f"{f} must be an integer >= 1, got {v!r}")
     for f in ('tau_max', 'tau_min', 'arch_lr', 'lr_min'):
@@ -302,14 +290,15 @@ def from_preset(cls:SearchConfig, name:str='quick', **overrides) -> SearchConfig
     base = PRESETS[_choice('preset', name, tuple(PRESETS))]
     bad = [k for k in overrides if k not in {f.name for f in fields(cls)}]
     _need(not bad, f"unknown SearchConfig field {bad[0]!r}" if bad else '')
-    if overrides.get('method', base.method) in ('gdas', 'darts') and 'k' not in overrides:
-        overrides['k'] = None          # a preset's K is ROME's; GDAS and DARTS keep their own (1) unless asked
+    m = overrides.get('method', base.method)
+    if m in method_names() and get_method(m).defaults['k'] == 1 and 'k' not in overrides:
+        overrides['k'] = None          # a preset's K is ROME's; a method whose own K is 1 (GDAS, DARTS) keeps it unless asked
     return replace(base, **overrides, preset=name)
 
 @patch
 def resolved(self:SearchConfig) -> SearchConfig:
     "Copy with the method's defaults filled in for `k`, `lr`, `weight_decay` and the default `out`"
-    d = STRATEGIES[self.method].defaults
+    d = get_method(self.method).defaults
     r = replace(self, k=d['k'] if self.k is None else self.k, lr=d['lr'] if self.lr is None else self.lr,
                 weight_decay=d['weight_decay'] if self.weight_decay is None else self.weight_decay)
     if r.out is None:

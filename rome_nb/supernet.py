@@ -7,21 +7,22 @@ Docs: https://rome-nb.github.io/rome_nb/supernet.html.md"""
 # %% ../nbs/04_supernet.ipynb #9280e0fb
 from __future__ import annotations
 from dataclasses import dataclass, field
-from typing import NamedTuple
 import math
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 from fastcore.basics import patch
-from .gumbel import gumbel_topk, gumbel_noise
 from .ops import search_op, ReLUConvBN, FactorizedReduce, SepConv, DilConv
 from .spaces import EDGES, NODES, NODE_EDGES, PAIRS, SearchSpace, get_space
-from .genotype import Genotype, derive_genotype, METHODS, CONCAT
+from .genotype import Genotype, CONCAT
+from .sampling import (N_EDGES, N_PAIRS, NodePlan, CellSample, pair_incidence_matrix, sample_ops, sample_edges_v2,
+                              sample_edges_v1, _EDGE_SLICES, _PAIR_SLICES)
+from .methods import get_method, method_names
+from .methods.base import _check_tau
 
 # %% auto #0
-__all__ = ['N_EDGES', 'N_PAIRS', 'scalable', 'scaled_op', 'NodePlan', 'SearchCell', 'discrete_cell_forward',
-           'pair_incidence_matrix', 'sample_ops', 'sample_edges_v2', 'sample_edges_v1', 'CellSample', 'sample_cells',
-           'sample_cell', 'ArchSample', 'SuperNet', 'DiscreteNetwork']
+__all__ = ['scalable', 'scaled_op', 'SearchCell', 'discrete_cell_forward', 'sample_cells', 'sample_cell', 'ArchSample',
+           'SuperNet', 'DiscreteNetwork']
 
 # %% ../nbs/04_supernet.ipynb #c6e74233
 class _ScaledBN(nn.BatchNorm2d):
@@ -62,24 +63,22 @@ def scaled_op(op: nn.Module, bn, x, w):
     try: return op(x)
     finally: bn.scale = None
 
-# %% ../nbs/04_supernet.ipynb #554db663
-class NodePlan(NamedTuple):
-    "What one intermediate node computes: the (source, edge, op index) terms and their weights (a tuple of 0-dim tensors, or None: all exactly 1, no gradient needed)"
-    terms: tuple
-    weights: tuple | None
-
 # %% ../nbs/04_supernet.ipynb #9556e198
 class SearchCell(nn.Module):
     "A DARTS search cell holding every candidate op of every edge; `forward` executes only the terms of a plan"
-    def __init__(self, space: SearchSpace, reduction: bool, reduction_prev: bool, C_prev_prev: int, C_prev: int, C: int):
+    def __init__(self, space: SearchSpace, reduction: bool, reduction_prev: bool, C_prev_prev: int, C_prev: int, C: int,
+                 wrap=None):
         super().__init__()
         self.reduction, self.C = reduction, C
         self.op_names = space.reduce if reduction else space.normal     # 14 tuples of op names
         self.preprocess0 = (FactorizedReduce(C_prev_prev, C, affine=False) if reduction_prev
                             else ReLUConvBN(C_prev_prev, C, 1, 1, 0, affine=False))
         self.preprocess1 = ReLUConvBN(C_prev, C, 1, 1, 0, affine=False)
+        def edge_op(o, stride):     # `wrap`: a method's edge wrapper, (op, name, C, stride) -> module
+            op = search_op(o, C, stride)
+            return op if wrap is None else wrap(op, o, C, stride)
         self.edge_ops = nn.ModuleList(
-            nn.ModuleList(search_op(o, C, 2 if reduction and src < 2 else 1) for o in self.op_names[e])
+            nn.ModuleList(edge_op(o, 2 if reduction and src < 2 else 1) for o in self.op_names[e])
             for e, (src, _) in enumerate(EDGES))
         self._op_index = {(e, o): k for e in range(len(EDGES)) for k, o in enumerate(self.op_names[e])}
         self._bns = [[scalable(op) for op in ops] for ops in self.edge_ops]   # final BatchNorms (plain list: not re-registered)
@@ -116,161 +115,13 @@ def discrete_cell_forward(cell: SearchCell, s0, s1, genes, concat=CONCAT):
         states.append(h1 + h2)
     return torch.cat([states[i] for i in concat], dim=1)
 
-# %% ../nbs/04_supernet.ipynb #8034caff
-_EDGE_SLICES = [slice(NODE_EDGES[j][0], NODE_EDGES[j][-1] + 1) for j in NODES]
-_PAIR_SLICES, _p = [], 0
-for _j in NODES: _PAIR_SLICES.append(slice(_p, _p + len(PAIRS[_j]))); _p += len(PAIRS[_j])
-N_EDGES, N_PAIRS = len(EDGES), _p
-assert all(list(range(N_EDGES))[s] == NODE_EDGES[j] for s, j in zip(_EDGE_SLICES, NODES))   # a node's edges are contiguous
-
-def pair_incidence_matrix(dtype=torch.float32, device=None) -> torch.Tensor:
-    "Block-diagonal M [14, 20] of Eq. 6: M[e, p] = 1 iff the source of edge e is one of the two nodes of pair p (same node)"
-    M = torch.zeros(N_EDGES, N_PAIRS, dtype=dtype, device=device)
-    for j, s in zip(NODES, _PAIR_SLICES):
-        for p, (i, k) in enumerate(PAIRS[j]):
-            M[NODE_EDGES[j][i], s.start + p] = M[NODE_EDGES[j][k], s.start + p] = 1
-    return M
-
-# %% ../nbs/04_supernet.ipynb #5acddaa3
-def _st_topk(logits, k, tau, noise=True):
-    "Straight-through (Gumbel-)top-k along the last dim: forward exactly k ones, gradient of softmax((logits + g) / tau)"
-    y = logits
-    if noise: y = (logits - logits.detach().amax(-1, keepdim=True)) + gumbel_noise(logits)
-    soft = torch.softmax((y - y.detach().amax(-1, keepdim=True)) / tau, dim=-1)
-    hard = torch.zeros_like(soft).scatter_(-1, y.detach().topk(k, dim=-1).indices, 1.0)
-    return hard + (soft - soft.detach())
-
-def _padded_layout(groups):
-    "Gather index [rows, width] (padding -> the extra slot n) and flat positions of the real entries, for contiguous groups of a flat vector"
-    width, n = max(s.stop - s.start for s in groups), groups[-1].stop
-    idx = torch.full((len(groups), width), n, dtype=torch.long)
-    for r, s in enumerate(groups): idx[r, : s.stop - s.start] = torch.arange(s.start, s.stop)
-    flat = torch.cat([torch.arange(s.stop - s.start) + r * width for r, s in enumerate(groups)])
-    return idx, flat
-
-_LAYOUTS = {'edges': _padded_layout(_EDGE_SLICES), 'pairs': _padded_layout(_PAIR_SLICES)}
-_LAYOUT_CACHE = {}
-
-def _grouped_topk(logits, name, k, tau, noise):
-    "ST top-k within each node's group of the last dim of `logits` [..., 14 or 20], all groups in one call"
-    key = (name, logits.device)
-    if key not in _LAYOUT_CACHE: _LAYOUT_CACHE[key] = tuple(t.to(logits.device) for t in _LAYOUTS[name])
-    idx, flat = _LAYOUT_CACHE[key]
-    pad = logits.new_full(logits.shape[:-1] + (1,), -math.inf)
-    out = _st_topk(torch.cat([logits, pad], -1)[..., idx], k, tau, noise)
-    return out.flatten(-2)[..., flat]
-
-# %% ../nbs/04_supernet.ipynb #2d148d2c
-def sample_ops(alpha: torch.Tensor, tau: float = 1.0, noise: bool = True) -> torch.Tensor:
-    "Eq. 3: one op per edge by Gumbel-Max over the last dim of `alpha` [..., 14, n_ops]; straight-through one-hot rows"
-    return _st_topk(alpha, 1, tau, noise)
-
-def sample_edges_v2(beta: torch.Tensor, tau: float = 1.0, noise: bool = True) -> torch.Tensor:
-    "Eq. 7-8 (ROME-v2): two in-edges per node by Gumbel-Top2 over `beta` [..., 14]; straight-through 0/1 [..., 14]"
-    return _grouped_topk(beta, 'edges', 2, tau, noise)
-
-def sample_edges_v1(beta: torch.Tensor, tau: float = 1.0, noise: bool = True, incidence: torch.Tensor | None = None):
-    "Eq. 4-6 (ROME-v1): one predecessor pair per node by Gumbel-Max over `beta` [..., 20]; returns (edges [..., 14], pairs [..., 20]), straight-through 0/1"
-    I = _grouped_topk(beta, 'pairs', 1, tau, noise)
-    M = incidence if incidence is not None else pair_incidence_matrix(beta.dtype, beta.device)
-    return I @ M.T, I
-
-# %% ../nbs/04_supernet.ipynb #dddaa547
-@dataclass(eq=False)
-class CellSample:
-    "One architecture sample for every cell of one type (normal or reduce)"
-    op_weights: torch.Tensor                  # [14, n_ops]: straight-through one-hot rows (ROME, GDAS) or softmax(alpha) (DARTS)
-    edge_weights: torch.Tensor | None         # [14]: straight-through 0/1, two ones per node (ROME); None: every edge on
-    pair_weights: torch.Tensor | None         # [20]: straight-through one-hot per node over PAIRS (ROME-v1 only)
-    ops: tuple                                # op index (into the edge's op list) drawn on each of the 14 edges (DARTS: argmax)
-    edges: tuple                              # the active edges (8 for ROME, 14 otherwise), ascending
-    mixture: bool = False                     # DARTS: every op of every edge, weighted by op_weights
-    plan: tuple = field(default=(), repr=False)
-
-    def genes(self, op_names) -> list:
-        "The sampled cell as 8 (op, input) pairs (ROME samples only); `op_names`: the 14 op lists of this cell type"
-        if self.mixture or len(self.edges) != 2 * len(NODES):
-            raise ValueError(f"only a ROME sample is an 8-edge cell; this sample has {len(self.edges)} active edges"
-                             + (" mixed over all ops" if self.mixture else ""))
-        return [(op_names[e][self.ops[e]], EDGES[e][0]) for e in self.edges]
-
 # %% ../nbs/04_supernet.ipynb #0461ec59
-def _check_tau(tau):
-    if isinstance(tau, bool) or not isinstance(tau, (int, float)) or not math.isfinite(tau) or tau <= 0:
-        raise ValueError(f"tau must be a finite number > 0, got {tau!r}")
-
-def _shape(x): return list(x.shape) if isinstance(x, torch.Tensor) else type(x).__name__
-
-def _check_arch(method, alphas, betas):
-    if method not in METHODS: raise ValueError(f"unknown method {method!r}; expected one of: {', '.join(METHODS)}")
-    n = None
-    for a in alphas:
-        if not isinstance(a, torch.Tensor) or a.dim() != 2 or a.shape[0] != N_EDGES or (n is not None and a.shape[1] != n):
-            raise ValueError(f"alpha must be a tensor of shape [{N_EDGES}, n_ops] (same n_ops for all cell types), got {_shape(a)}")
-        n = a.shape[1]
-    if method.startswith('rome'):
-        nb = N_EDGES if method == 'rome-v2' else N_PAIRS
-        for b in betas or [None] * len(alphas):
-            if not isinstance(b, torch.Tensor) or tuple(b.shape) != (nb,):
-                raise ValueError(f"beta ({method}) must be a tensor of shape [{nb}], got {_shape(b)}")
-        if len(betas) != len(alphas): raise ValueError(f"got {len(alphas)} alphas but {len(betas)} betas")
-
-def sample_cells(method: str, alphas, betas=None, tau: float = 1.0, noise: bool = True,
+def sample_cells(method, alphas, betas=None, tau: float = 1.0, noise: bool = True,
                  incidence: torch.Tensor | None = None) -> list:
-    "Draw one `CellSample` per cell type, all in one go: `alphas` list of [14, n_ops], `betas` list of [14] (rome-v2) / [20] (rome-v1) / None"
-    _check_arch(method, alphas, betas); _check_tau(tau)
-    alpha = torch.stack(list(alphas))                  # [T, 14, n]
-    T, n_ops = alpha.shape[0], alpha.shape[2]
-    srcs = [src for src, _ in EDGES]
-    if method == 'darts':
-        W = torch.softmax(alpha, dim=-1)
-        ops = alpha.detach().argmax(-1).tolist()
-        out = []
-        for t in range(T):
-            ws = W[t].reshape(-1).unbind() if W.requires_grad else tuple(W[t].detach().reshape(-1).unbind())
-            plan = tuple(NodePlan(tuple((srcs[e], e, k) for e in NODE_EDGES[j] for k in range(n_ops)),
-                                  ws[s.start * n_ops: s.stop * n_ops]) for j, s in zip(NODES, _EDGE_SLICES))
-            out.append(CellSample(W[t], None, None, tuple(ops[t]), tuple(range(N_EDGES)), True, plan))
-        return out
-    A = sample_ops(alpha, tau, noise)                  # [T, 14, n]
-    idx = A.detach().argmax(-1)                        # [T, 14]
-    a = A.gather(-1, idx.unsqueeze(-1)).squeeze(-1)    # [T, 14]: ST weight of the chosen op (value 1)
-    finite = torch.isfinite(alpha).all()
-    if method == 'gdas':
-        B = I = None
-        w, sel = a, None
-    else:
-        beta = torch.stack(list(betas))
-        finite = finite & torch.isfinite(beta).all()
-        if method == 'rome-v2': B, I = sample_edges_v2(beta, tau, noise), None
-        else: B, I = sample_edges_v1(beta, tau, noise, incidence)
-        sel = B.detach().nonzero()                     # [T*8, 2]: (cell type, edge), ascending
-        w = B * a
-    vals = torch.cat([finite.long()[None], idx.flatten()] + ([] if sel is None else [sel[:, 1]])).tolist()   # the one host sync
-    if not vals[0]: raise ValueError("non-finite architecture parameters: alpha or beta contains NaN or inf")
-    ops = [tuple(vals[1 + t * N_EDGES: 1 + (t + 1) * N_EDGES]) for t in range(T)]
-    need_w = w.requires_grad                           # False under no_grad: the plan then runs the discrete network
-    out = []
-    if method == 'gdas':
-        ws = w.reshape(-1).unbind() if need_w else None
-        for t in range(T):
-            plan = tuple(NodePlan(tuple((srcs[e], e, ops[t][e]) for e in NODE_EDGES[j]),
-                                  ws[t * N_EDGES + s.start: t * N_EDGES + s.stop] if need_w else None)
-                         for j, s in zip(NODES, _EDGE_SLICES))
-            out.append(CellSample(A[t], None, None, ops[t], tuple(range(N_EDGES)), False, plan))
-        return out
-    chosen = vals[1 + T * N_EDGES:]
-    n_sel = 2 * len(NODES)
-    if len(chosen) != T * n_sel: raise RuntimeError(f"edge sampler returned {len(chosen)} edges for {T} cell types, expected {T * n_sel}")
-    ws = w[sel[:, 0], sel[:, 1]].unbind() if need_w else None
-    for t in range(T):
-        edges = tuple(chosen[t * n_sel: (t + 1) * n_sel])
-        plan = tuple(NodePlan(tuple((srcs[e], e, ops[t][e]) for e in edges[2 * k: 2 * k + 2]),
-                              ws[t * n_sel + 2 * k: t * n_sel + 2 * k + 2] if need_w else None) for k in range(len(NODES)))
-        out.append(CellSample(A[t], B[t], None if I is None else I[t], ops[t], edges, False, plan))
-    return out
+    "Draw one `CellSample` per cell type, all in one go, under `method` (a registered name or a `Method`): `alphas` list of [14, n_ops], `betas` list of [14] (rome-v2) / [20] (rome-v1) / None"
+    return get_method(method).sample_cells(alphas, betas, tau, noise, incidence)
 
-def sample_cell(method: str, alpha: torch.Tensor, beta: torch.Tensor | None = None, tau: float = 1.0,
+def sample_cell(method, alpha: torch.Tensor, beta: torch.Tensor | None = None, tau: float = 1.0,
                 noise: bool = True, incidence: torch.Tensor | None = None) -> CellSample:
     "Draw the architecture of one cell type: `alpha` [14, n_ops], `beta` [14] (rome-v2) / [20] (rome-v1) / None"
     return sample_cells(method, [alpha], None if beta is None else [beta], tau, noise, incidence)[0]
@@ -299,13 +150,14 @@ def _check_pos_int(v, name):
     if isinstance(v, bool) or not isinstance(v, int) or v < 1: raise ValueError(f"{name} must be a positive int, got {v!r}")
 
 class SuperNet(nn.Module):
-    "DARTS-style search network for `method` in rome-v2, rome-v1, gdas, darts; runs only the sampled ops (and, for ROME, edges)"
+    "DARTS-style search network for `method` (a name from `rome_nb.methods.method_names()`, or a `Method`); runs only the sampled ops (and, for ROME, edges)"
     def __init__(self, space='s0', C=16, layers=8, num_classes=10, method='rome-v2', in_channels=3, stem_multiplier=3):
         super().__init__()
-        if method not in METHODS: raise ValueError(f"unknown method {method!r}; expected one of: {', '.join(METHODS)}")
+        m = get_method(method)
         for v, n in ((C, 'C'), (layers, 'layers'), (num_classes, 'num_classes'), (in_channels, 'in_channels'),
                      (stem_multiplier, 'stem_multiplier')): _check_pos_int(v, n)
-        self.space, self.method, self.C, self.layers, self.num_classes = get_space(space), method, C, layers, num_classes
+        self.space, self.method, self.C, self.layers, self.num_classes = get_space(space), m.name, C, layers, num_classes
+        self.search_method = m
         C_curr = stem_multiplier * C
         self.stem = nn.Sequential(nn.Conv2d(in_channels, C_curr, 3, padding=1, bias=False), nn.BatchNorm2d(C_curr))
         C_pp, C_p, C_curr = C_curr, C_curr, C
@@ -313,22 +165,20 @@ class SuperNet(nn.Module):
         for i in range(layers):
             reduction = i in (layers // 3, 2 * layers // 3)
             if reduction: C_curr *= 2
-            self.cells.append(SearchCell(self.space, reduction, reduction_prev, C_pp, C_p, C_curr))
+            self.cells.append(SearchCell(self.space, reduction, reduction_prev, C_pp, C_p, C_curr, m.wrap_edge_op))
             reduction_prev = reduction
             C_pp, C_p = C_p, len(NODES) * C_curr
         self.global_pooling = nn.AdaptiveAvgPool2d(1)
         self.classifier = nn.Linear(C_p, num_classes)
-        n = self.space.n_ops
-        self.alphas_normal = nn.Parameter(1e-3 * torch.randn(N_EDGES, n))
-        self.alphas_reduce = nn.Parameter(1e-3 * torch.randn(N_EDGES, n))
-        nb = {'rome-v2': N_EDGES, 'rome-v1': N_PAIRS}.get(method)
-        self.betas_normal = nn.Parameter(1e-3 * torch.randn(nb)) if nb else None
-        self.betas_reduce = nn.Parameter(1e-3 * torch.randn(nb)) if nb else None
-        self.register_buffer('_incidence', pair_incidence_matrix() if method == 'rome-v1' else None, persistent=False)
+        shapes = m.arch_shapes(self.space)             # the method's α (and β): names, shapes, initial values
+        self._arch_names = tuple(shapes)
+        self.betas_normal = self.betas_reduce = None
+        for name, shape in shapes.items(): setattr(self, name, nn.Parameter(m.init_arch(name, shape)))
+        self.register_buffer('_sampler_buffer', m.sampler_buffer(), persistent=False)
 
     def arch_parameters(self) -> list:
         "alpha (and beta) of both cell types"
-        return [p for p in (self.alphas_normal, self.alphas_reduce, self.betas_normal, self.betas_reduce) if p is not None]
+        return [getattr(self, n) for n in self._arch_names]
 
     def weight_parameters(self) -> list:
         "Every other parameter (the network weights theta)"
@@ -341,7 +191,8 @@ def sample(self: SuperNet, tau: float = 1.0, noise: bool = True) -> ArchSample:
     "Draw one architecture (one for all normal cells, one for all reduction cells); `noise=False`: the mode, argmax p(z)"
     _check_tau(tau)
     betas = None if self.betas_normal is None else [self.betas_normal, self.betas_reduce]
-    normal, reduce = sample_cells(self.method, [self.alphas_normal, self.alphas_reduce], betas, tau, noise, self._incidence)
+    normal, reduce = self.search_method.sample_cells([self.alphas_normal, self.alphas_reduce], betas, tau, noise,
+                                                    self._sampler_buffer)
     return ArchSample(normal, reduce, self.method, tau, self.space)
 
 @patch
@@ -358,20 +209,14 @@ def forward(self: SuperNet, x: torch.Tensor, sample: ArchSample | None = None, t
 
 @patch
 def genotype(self: SuperNet) -> Genotype:
-    "The derived cell under the method's rule (`rome_nb.genotype.derive_genotype`)"
-    return derive_genotype(self.method, self.space, self.alphas_normal, self.alphas_reduce, self.betas_normal, self.betas_reduce)
+    "The derived cell under the method's rule (`Method.derive`)"
+    return self.search_method.derive(self.space, self.alphas_normal, self.alphas_reduce, self.betas_normal, self.betas_reduce)
 
 @patch
 def arch_state(self: SuperNet) -> dict:
     "Softmaxed architecture parameters (detached, on the CPU): alphas per edge, betas per node (v2: over in-edges, v1: over pairs)"
-    out = {'alphas_normal': torch.softmax(self.alphas_normal.detach(), -1).cpu(),
-           'alphas_reduce': torch.softmax(self.alphas_reduce.detach(), -1).cpu()}
-    if self.betas_normal is not None:
-        sl = _EDGE_SLICES if self.method == 'rome-v2' else _PAIR_SLICES
-        for k in ('betas_normal', 'betas_reduce'):
-            b = getattr(self, k).detach().cpu()
-            out[k] = torch.cat([torch.softmax(b[s], 0) for s in sl])
-    return out
+    betas = {} if self.betas_normal is None else {'betas_normal': self.betas_normal, 'betas_reduce': self.betas_reduce}
+    return self.search_method.arch_state({'alphas_normal': self.alphas_normal, 'alphas_reduce': self.alphas_reduce}, betas)
 
 # %% ../nbs/04_supernet.ipynb #c5eb7e50
 def _cell_genes(space: SearchSpace, arch, cell: str):
