@@ -14,7 +14,7 @@ import torch
 # %% auto #0
 __all__ = ['RUN_FILES', 'seed_everything', 'resolve_device', 'atomic_save', 'atomic_write_text', 'load_checkpoint',
            'get_rng_state', 'set_rng_state', 'check_out', 'run_files', 'stale_tmp_files', 'check_run_folder',
-           'clear_run_folder', 'RunDir', 'JsonlLogger', 'progress', 'Terminated', 'cli_signals', 'stopped']
+           'clear_run_folder', 'RunDir', 'JsonlLogger', 'progress', 'Terminated', 'cli_setup', 'stopped']
 
 # %% ../nbs/05a_runs.ipynb #e9a61a0e
 def _check_seed(seed):
@@ -285,15 +285,18 @@ def progress(iterable=None, **kw):
     kw.setdefault('dynamic_ncols', True)
     return tqdm(iterable, **kw)
 
-# %% ../nbs/05a_runs.ipynb #dc808c6d
+# %% ../nbs/05a_runs.ipynb #ba18cfd5
 class Terminated(KeyboardInterrupt):
     "SIGTERM, raised as an exception so that a run stops as cleanly as on Ctrl-C"
 
 def _raise_terminated(signum, frame): raise Terminated()
 
-def cli_signals():
-    "Ctrl-C raises `KeyboardInterrupt` and SIGTERM raises `Terminated`, so a command stops cleanly on either (main thread only)"
-    import signal
+def _one_line_warning(message, category, filename, lineno, line=None): return f"note: {str(message).removeprefix('note: ')}\n"
+
+def cli_setup():
+    "For a command: Ctrl-C raises `KeyboardInterrupt` and SIGTERM raises `Terminated` (main thread only), so it stops cleanly on either; warnings print as one `note:` line"
+    import signal, warnings
+    warnings.formatwarning = _one_line_warning
     try:
         signal.signal(signal.SIGINT, signal.default_int_handler)
         signal.signal(signal.SIGTERM, _raise_terminated)
@@ -304,7 +307,10 @@ def stopped(e: BaseException, checkpoint=None, what='the run') -> int:
     import sys
     how, code = ('stopped by SIGTERM', 143) if isinstance(e, Terminated) else ('interrupted', 130)
     if checkpoint is not None and Path(checkpoint).exists():
-        msg = f"{how}; {what} is saved up to its last checkpoint ('{checkpoint}'): continue with the same command plus --resume"
-    else: msg = f"{how} before {what} saved a checkpoint; nothing to resume: run the command again (with --overwrite if it left files)"
+        msg = f"{how}; {what} can continue from its last checkpoint in '{Path(checkpoint).parent}': run the same command with --resume"
+    elif checkpoint is not None:
+        left = run_files(Path(checkpoint).parent)
+        msg = f"{how} before {what} saved a checkpoint; nothing to resume: run the command again" + (" with --overwrite" if left else '')
+    else: msg = f"{how}; {what} saved nothing"
     print(f"\n{msg}", file=sys.stderr, flush=True)
     return code
