@@ -344,7 +344,7 @@ def _save_fig(fig, path):
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(path).with_name(f'.{Path(path).name}.tmp'); tmp.write_bytes(buf.getvalue()); os.replace(tmp, path)
 
-# %% ../nbs/06_search.ipynb #d5cfd3f1
+# %% ../nbs/06_search.ipynb #78603326
 from .runs import check_out, check_run_folder, cli_setup, stopped
 
 # %% ../nbs/06_search.ipynb #fbea4805
