@@ -272,17 +272,37 @@ def rome_memory(batch_size: int = 64,       # images per step
                 json_out: str = None,       # also write the raw results to this JSON file
                ):
     "Activation memory and step time of DARTS, GDAS, ROME-v1/v2 supernets and the discrete 8-edge network (ICCV Table 7)"
-    for v, n in ((batch_size, 'batch-size'), (layers, 'layers'), (init_channels, 'init-channels'), (size, 'size'),
-                 (samples, 'samples'), (repeats, 'repeats')):
-        if v < 1: raise SystemExit(f"rome_memory: --{n} must be >= 1, got {v}")
-    if warmup < 0 or jobs < 0: raise SystemExit(f"rome_memory: --warmup and --jobs must be >= 0, got {warmup}, {jobs}")
+    from fastcore.script import is_cli
+    from rome_nb.runs import atomic_write_text, cli_setup, stopped
+    cli = is_cli(rome_memory)
+    if cli: cli_setup()                     # Ctrl-C and SIGTERM end in one line (exit 130 / 143)
     try:
-        log = None if quiet else (lambda msg: print(f"[rome_memory] {msg}", file=sys.stderr, flush=True))
-        res = memory_table(batch_size, layers, init_channels, size, space, device, samples, peak, timing, repeats, warmup,
-                           seed=seed, jobs=jobs or None, cudnn=cudnn, log=log)
-    except ValueError as e: raise SystemExit(f"rome_memory: {e}")
-    print(format_memory_table(res))
-    if json_out:
-        tmp = json_out + '.tmp'
-        with open(tmp, 'w') as f: json.dump(res, f, indent=1)
-        os.replace(tmp, json_out)
+        for v, n in ((batch_size, 'batch-size'), (layers, 'layers'), (init_channels, 'init-channels'), (size, 'size'),
+                     (samples, 'samples'), (repeats, 'repeats')):
+            if v < 1: raise SystemExit(f"rome_memory: --{n} must be >= 1, got {v}")
+        if warmup < 0 or jobs < 0: raise SystemExit(f"rome_memory: --warmup and --jobs must be >= 0, got {warmup}, {jobs}")
+        if json_out is not None: _check_writable(json_out)     # before the measurement, not after it
+        try:
+            log = None if quiet else (lambda msg: print(f"[rome_memory] {msg}", file=sys.stderr, flush=True))
+            res = memory_table(batch_size, layers, init_channels, size, space, device, samples, peak, timing, repeats, warmup,
+                               seed=seed, jobs=jobs or None, cudnn=cudnn, log=log)
+        except ValueError as e: raise SystemExit(f"rome_memory: {e}")
+        print(format_memory_table(res))
+        if json_out:
+            try: atomic_write_text(json.dumps(res, indent=1) + '\n', json_out)
+            except OSError as e: raise SystemExit(f"rome_memory: error: cannot write --json-out '{json_out}' ({e.strerror or e})")
+    except KeyboardInterrupt as e:
+        if not cli: raise
+        return stopped(e, None, 'the measurement')
+
+def _check_writable(path):
+    "Exit with one line unless a file can be written at `path` (tries a temporary file beside it)"
+    import tempfile
+    p = os.path.abspath(str(path))
+    why = ('it is empty' if not str(path).strip() else 'it is a folder' if os.path.isdir(p)
+           else f"folder '{os.path.dirname(p)}' does not exist" if not os.path.isdir(os.path.dirname(p)) else None)
+    if why is None:
+        try: fd, tmp = tempfile.mkstemp(dir=os.path.dirname(p), prefix='.rome_memory.', suffix='.tmp')
+        except OSError as e: why = e.strerror or str(e)
+        else: os.close(fd); os.remove(tmp)
+    if why: raise SystemExit(f"rome_memory: error: cannot write --json-out '{path}': {why}")

@@ -6,7 +6,7 @@ Docs: https://rome-nb.github.io/rome_nb/protocols.html.md"""
 
 # %% ../nbs/10_protocols.ipynb #d615e6a4
 from __future__ import annotations
-import csv, io, json, math, os, statistics, sys, time
+import csv, io, json, math, os, shutil, statistics, sys, time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from fastcore.script import call_parse, is_cli, CliError, store_true
@@ -24,7 +24,7 @@ from .train import TrainConfig, get_preset, train
 from .genotype import Genotype
 from .spaces import SPACE_NAMES
 from .memory import memory_table, format_memory_table, LABELS as MEMORY_LABELS, PAPER_TABLE7_GB
-from .runs import atomic_write_text, resolve_device
+from .runs import atomic_write_text, resolve_device, check_out, run_files, clear_run_folder, cli_setup, stopped
 
 # %% ../nbs/10_protocols.ipynb #ece84afe
 TABLE1_DATASETS = ('cifar10', 'cifar100', 'svhn')
@@ -260,8 +260,9 @@ def _log_sum(path, key) -> float:
 def _run_search(cfg: SearchConfig, show_progress=False) -> tuple:
     "(genotype, how): start a search, resume an interrupted one, or read back a finished one (its config is checked all the same)"
     out = Path(cfg.out)
-    done, resume = (out/'genotype.json').is_file(), (out/'config.json').is_file()
-    res = search(cfg, resume=resume, show_progress=show_progress)     # finished: loads the last checkpoint, runs no epoch
+    done, resume = (out/'genotype.json').is_file(), (out/'checkpoint.pt').is_file()
+    # finished: loads the last checkpoint, runs no epoch; no checkpoint yet (killed in epoch 1): start again over its files
+    res = search(cfg, resume=resume, overwrite=not resume, show_progress=show_progress)
     return res.genotype, 'done' if done else ('resumed' if resume else 'ran')
 
 def _run_train(cfg: TrainConfig, genotype: Genotype, show_progress=False, verbose=False) -> tuple:
@@ -269,8 +270,8 @@ def _run_train(cfg: TrainConfig, genotype: Genotype, show_progress=False, verbos
     out = Path(cfg.out)
     if (out/'checkpoint.pt').is_file():
         return train(cfg, genotype=genotype, resume=True, show_progress=show_progress, verbose=verbose), 'resumed'
-    for f in ('config.json', 'genotype.json', 'log.jsonl'): (out/f).unlink(missing_ok=True)   # killed before epoch 1
-    return train(cfg, genotype=genotype, show_progress=show_progress, verbose=verbose), 'ran'
+    # no checkpoint: killed before epoch 1 ended, nothing to keep
+    return train(cfg, genotype=genotype, show_progress=show_progress, verbose=verbose, overwrite=True), 'ran'
 
 _FREE = ('out', 'device', 'data_root')        # may differ between a job and its resumption
 
@@ -484,8 +485,22 @@ class ProtocolResult:
     seconds: float = 0.
     def _repr_markdown_(self): return self.markdown
 
-def _claim(root: Path, name: str, scale: str, resume: bool):
+def _job_folders(root: Path) -> list:
+    "Sub-folders of a protocol folder that hold a job (a result.json, or a search/ or train/ folder with run files)"
+    return [p for p in sorted(Path(root).iterdir()) if p.is_dir() and
+            ((p/'result.json').is_file() or run_files(p/'search') or run_files(p/'train'))] if Path(root).is_dir() else []
+
+def _overwrite_protocol(root: Path):
+    "Delete a protocol folder's run files and job folders (nothing else)"
+    for p in _job_folders(root): shutil.rmtree(p)
+    clear_run_folder(root)
+
+def _claim(root: Path, name: str, scale: str, resume: bool, overwrite: bool = False):
     marker = root/'protocol.json'
+    if resume and overwrite: raise ValueError("--resume and --overwrite exclude each other: resume continues the protocol in --out, overwrite replaces it")
+    if overwrite and root.is_dir(): _overwrite_protocol(root)
+    if marker.is_file() and not resume and not _job_folders(root) and run_files(root) == ['protocol.json']:
+        marker.unlink()                  # a protocol that stopped before any job wrote a file: start it afresh
     if marker.is_file():
         try: saved = json.loads(marker.read_text(encoding='utf-8'))
         except ValueError as e: raise ValueError(f"'{marker}' is unreadable ({e})") from None
@@ -497,12 +512,13 @@ def _claim(root: Path, name: str, scale: str, resume: bool):
                                   "(finished jobs are skipped) or choose another --out")
         return
     if root.exists() and not root.is_dir(): raise FileExistsError(f"run folder '{root}' is a file; choose another --out")
-    if root.is_dir() and any(root.iterdir()):
+    if root.is_dir() and any(root.iterdir()) and not overwrite:      # overwrite: its run files are gone, other files stay
         if resume:      # a process sharing this folder (another GPU's seeds) may be writing protocol.json right now
             for _ in range(30):
                 time.sleep(0.1)
                 if marker.is_file(): return _claim(root, name, scale, resume)
-        raise FileExistsError(f"run folder '{root}' is not empty and holds no protocol; choose another --out")
+        raise FileExistsError(f"run folder '{root}' is not empty and holds no protocol; choose another --out"
+                              + (" (or pass --overwrite to replace its run files)" if run_files(root) or _job_folders(root) else ''))
     atomic_write_text(json.dumps(dict(protocol=name, scale=scale), indent=1) + '\n', marker)
 
 def collect_results(root, protocol: str) -> list[dict]:
@@ -514,10 +530,31 @@ def collect_results(root, protocol: str) -> list[dict]:
         if r.get('protocol') == protocol: out.append(r)
     return out
 
+_PER_JOB = ('seed',)      # settings that differ between the runs of one group
+
+def _mixed_settings(exps, root, protocol) -> str | None:
+    "Which settings of the planned `exps` differ from those of finished jobs of their group in `root` (None: none)"
+    keys, diffs = GROUP_KEYS.get(protocol), {}
+    if keys is None: return None
+    done = collect_results(root, protocol)
+    for e in exps:
+        now = _job_config(e)
+        for r in done:
+            if tuple(r.get(k) for k in keys) != tuple(getattr(e, k) for k in keys): continue
+            for part in ('search', 'train'):
+                saved = r.get('config', {}).get(part, {})
+                for k in sorted(set(saved) | set(now[part])):
+                    a, b = saved.get(k, '<missing>'), now[part].get(k, '<missing>')
+                    if k not in _PER_JOB and a != b: diffs.setdefault(f"{part} {k}", (a, b))
+    if not diffs: return None
+    items = [f"{k} {a!r} there, {b!r} now" for k, (a, b) in diffs.items()]
+    return ', '.join(items[:3]) + (f" and {len(items) - 3} more" if len(items) > 3 else '')
+
 def run_protocol(name: str, seeds=None, datasets=None, spaces=None, methods=None, ks=None, scale: str = 'paper',
                  out=None, device: str = 'auto', resume: bool = False, search_epochs: int | None = None,
-                 train_epochs: int | None = None, data_root=None, show_progress: bool = False, verbose: bool = True) -> ProtocolResult:
-    "Run protocol `name` (s0, table1, k-ablation, memory) at `scale` into `out`; `resume` skips finished jobs and resumes interrupted ones"
+                 train_epochs: int | None = None, data_root=None, show_progress: bool = False, verbose: bool = True,
+                 overwrite: bool = False) -> ProtocolResult:
+    "Run protocol `name` (s0, table1, k-ablation, memory) at `scale` into `out`; `resume` skips finished jobs and resumes interrupted ones (with the same settings); `overwrite` replaces the protocol in `out`"
     exps = plan(name, seeds, datasets, spaces, methods, ks, scale, search_epochs, train_epochs, device, data_root)  # validates
     if os.environ.get('WORLD_SIZE', '1').strip() not in ('', '1'):
         raise ValueError(f"rome_protocol runs its jobs one after another in one process and cannot run under torchrun "
@@ -525,8 +562,12 @@ def run_protocol(name: str, seeds=None, datasets=None, spaces=None, methods=None
                          "or use torchrun with rome_search / rome_train")
     opts = _options(name, seeds, datasets, spaces, methods, ks)
     resolve_device(device)
-    root = Path(out if out is not None else f'runs/protocol-{name}-{scale}')
-    _claim(root, name, scale, resume)
+    root = check_out(out) if out is not None else Path(f'runs/protocol-{name}-{scale}')
+    if resume and (root/'protocol.json').is_file():   # one table per set of settings: refuse to add other settings' jobs
+        mixed = _mixed_settings(exps, root, name)
+        if mixed: raise ValueError(f"cannot resume '{root}': its finished jobs ran with other settings ({mixed}); "
+                                   "resume with the same settings, or choose another --out")
+    _claim(root, name, scale, resume, overwrite)
     say = (lambda *a: print(*a, flush=True)) if verbose else (lambda *a: None)
     t_start = time.perf_counter()
     if name == 'memory':
@@ -566,6 +607,7 @@ def rome_protocol(
     out: str = None,                # run folder (default runs/protocol-<name>-<scale>)
     device: str = 'auto',           # auto, cpu, cuda or cuda:N
     resume: store_true = False,     # continue the protocol in --out: skip finished jobs, resume interrupted ones
+    overwrite: store_true = False,  # replace the protocol's run files and job folders in --out (its results are lost)
     search_epochs: int = None,      # search epochs of every job (k-ablation: of the K=7 reference; others keep K*epochs)
     train_epochs: int = None,       # evaluation-training epochs of every job
     data_root: str = None,          # folder holding the datasets (default: $ROME_DATA or the shared data folder)
@@ -573,10 +615,13 @@ def rome_protocol(
     quiet: store_true = False,      # no progress bars
 ):
     "Run one of the ROME paper's protocols (search + evaluation per job); writes results.csv / results.md into the run folder"
+    cli = is_cli(rome_protocol)
+    if cli: cli_setup()                     # Ctrl-C and SIGTERM end in one line (exit 130 / 143), from here on
+    root = None
     try:
+        root = check_out(out) if out is not None else Path(f'runs/protocol-{name}-{scale}')
         if dry_run:
             exps = plan(name, seeds, datasets, spaces, methods, ks, scale, search_epochs, train_epochs, device, data_root)
-            root = Path(out or f'runs/protocol-{name}-{scale}')
             lines = [f"{len(exps)} jobs of protocol {name!r} at scale {scale!r} -> {root}"] + [
                 f"  {e.name}: search {e.search.method} {e.search.space} on {e.search.dataset}, K={e.search.resolved().k}, "
                 f"{e.search.epochs} epochs; train {e.train.preset} {e.train.layers} cells x {e.train.channels} ch, "
@@ -584,14 +629,13 @@ def rome_protocol(
             print('\n'.join(lines))
             return 0
         res = run_protocol(name, seeds, datasets, spaces, methods, ks, scale, out, device, resume, search_epochs,
-                           train_epochs, data_root, show_progress=not quiet, verbose=True)
+                           train_epochs, data_root, show_progress=not quiet, verbose=True, overwrite=overwrite)
     except (ValueError, OSError) as e:
-        if is_cli(rome_protocol): raise CliError(f"error: {e}") from None
+        if cli: raise CliError(f"error: {e}") from None
         raise
-    except KeyboardInterrupt:
-        if not is_cli(rome_protocol): raise
-        print("\ninterrupted; continue with the same command plus --resume", file=sys.stderr)
-        return 130
+    except KeyboardInterrupt as e:
+        if not cli: raise
+        return stopped(e, root/'protocol.json' if root is not None else None, 'the protocol')
     if not is_cli(rome_protocol): return res
     print(res.markdown)
     if res.failed:

@@ -12,8 +12,9 @@ import numpy as np
 import torch
 
 # %% auto #0
-__all__ = ['seed_everything', 'resolve_device', 'atomic_save', 'atomic_write_text', 'load_checkpoint', 'get_rng_state',
-           'set_rng_state', 'RunDir', 'JsonlLogger', 'progress']
+__all__ = ['RUN_FILES', 'seed_everything', 'resolve_device', 'atomic_save', 'atomic_write_text', 'load_checkpoint',
+           'get_rng_state', 'set_rng_state', 'check_out', 'run_files', 'stale_tmp_files', 'check_run_folder',
+           'clear_run_folder', 'RunDir', 'JsonlLogger', 'progress', 'Terminated', 'cli_setup', 'stopped']
 
 # %% ../nbs/05a_runs.ipynb #e9a61a0e
 def _check_seed(seed):
@@ -55,12 +56,17 @@ def _fsync_dir(folder):
     except OSError: pass
     finally: os.close(fd)
 
+def _umask() -> int:
+    m = os.umask(0o22); os.umask(m)
+    return m
+
 def _atomic_write(path, write):
     path = Path(path)
     if path.is_dir(): raise IsADirectoryError(f"cannot write '{path}': it is a folder")
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f'.{path.name}.', suffix='.tmp')
     try:
+        os.chmod(tmp, 0o666 & ~_umask())   # mkstemp makes 0600; give the mode any other file of the run gets
         with os.fdopen(fd, 'wb') as f:
             write(f); f.flush(); os.fsync(f.fileno())
         os.replace(tmp, path)
@@ -79,6 +85,22 @@ def atomic_write_text(text: str, path) -> Path:
     return _atomic_write(path, lambda f: f.write(text.encode('utf-8')))
 
 # %% ../nbs/05a_runs.ipynb #6cb3c6c1
+def _first_sentence(s: str, n=200) -> str:
+    "The first sentence of `s`, whole (or cut at a word and marked so when it is longer than `n`)"
+    s = ' '.join(s.split())
+    for end in ('. ', '; '):
+        if end in s: s = s.split(end)[0]
+    s = s.rstrip('.')
+    return s if len(s) <= n else s[:s.rfind(' ', 0, n)] + ' ...'
+
+def _why(e) -> str:
+    "What went wrong in a failed `torch.load`, in one sentence"
+    s = str(e).strip()
+    if 'WeightsUnpickler error:' in s:       # torch's advice first, the reason after: keep the reason
+        s = s.split('WeightsUnpickler error:', 1)[1].strip()
+        return 'content that weights_only loading refuses: ' + (_first_sentence(s) or 'unknown')
+    return _first_sentence(s) or type(e).__name__
+
 def load_checkpoint(path, map_location='cpu', expect_keys=()):
     "Load a checkpoint written by `atomic_save` (`weights_only=True`); one-line errors for missing or bad files."
     path = Path(path)
@@ -86,9 +108,7 @@ def load_checkpoint(path, map_location='cpu', expect_keys=()):
     bad = f"checkpoint '{path}' is corrupt or not a rome_nb checkpoint"
     if path.is_dir(): raise ValueError(f"{bad} (it is a folder)")
     try: obj = torch.load(path, map_location=map_location, weights_only=True)
-    except Exception as e:
-        why = (str(e).strip().splitlines() or [type(e).__name__])[0][:160]
-        raise ValueError(f"{bad} ({type(e).__name__}: {why})") from None
+    except Exception as e: raise ValueError(f"{bad} ({type(e).__name__}: {_why(e)})") from None
     if expect_keys:
         if not isinstance(obj, dict): raise ValueError(f"{bad} (holds a {type(obj).__name__}, not a dict)")
         missing = [k for k in expect_keys if k not in obj]
@@ -130,31 +150,80 @@ def _jsonable(config, what='config'):
     if not isinstance(config, dict): raise TypeError(f"{what} must be a dict, got {type(config).__name__}")
     return json.loads(json.dumps(config, default=default))
 
+RUN_FILES = ('config.json', 'checkpoint.pt', 'log.jsonl', 'genotype.json', 'genotype.png', 'collapse.png', 'model.pt',
+             'curves.png', 'result.json', 'results.csv', 'results.md', 'runs.csv', 'protocol.json')
+
+def _few(items, n=3) -> str:
+    "The first `n` of `items`, then 'and N more'"
+    items = list(items)
+    return ', '.join(map(str, items[:n])) + (f" and {len(items) - n} more" if len(items) > n else '')
+
+def check_out(out) -> Path:
+    "`out` as a `Path`; an empty or blank name (which would mean the current folder) is an error"
+    if out is None or not str(out).strip():
+        raise ValueError(f"output folder {'' if out is None else str(out)!r} is empty; give a folder name with --out")
+    return Path(out)
+
+def run_files(out) -> list:
+    "Names of the run files (`RUN_FILES`) in folder `out`"
+    p = Path(out)
+    return [f for f in RUN_FILES if (p/f).exists()] if p.is_dir() else []
+
+def stale_tmp_files(out) -> list:
+    "Temporary files an atomic write of a run file left behind when its process was killed"
+    p = Path(out)
+    if not p.is_dir(): return []
+    return sorted(t for t in p.iterdir() if t.name.startswith('.') and t.name.endswith('.tmp') and t.is_file()
+                  and any(t.name[1:].startswith(f + '.') for f in RUN_FILES))
+
+def check_run_folder(out, resume=False, overwrite=False) -> Path:
+    "Refuse (writing nothing) to start a run where run files are, unless `overwrite`; refuse to `resume` where no run is"
+    p = check_out(out)
+    if resume and overwrite: raise ValueError("--resume and --overwrite exclude each other: resume continues the run in --out, overwrite replaces it")
+    if p.exists() and not p.is_dir(): raise FileExistsError(f"output folder '{p}' is a file; choose another --out")
+    found = run_files(p)
+    if resume and found:
+        if 'config.json' not in found:
+            raise FileNotFoundError(f"cannot resume '{p}': it holds {_few(found)} but no config.json; pass --overwrite to start again there or choose another --out")
+        if 'checkpoint.pt' not in found:
+            raise FileNotFoundError(f"cannot resume '{p}': it has no checkpoint.pt (the run stopped before its first epoch ended); "
+                                    "start it again with --overwrite instead of --resume")
+    if not resume and found and not overwrite:
+        raise FileExistsError(f"output folder '{p}' already holds a run ({_few(found)}); "
+                              "pass --resume to continue it, --overwrite to replace it, or choose another --out")
+    return p
+
+def clear_run_folder(out) -> list:
+    "Delete the run files and stale temporary files in `out` (nothing else); returns their names"
+    p, gone = Path(out), []
+    for f in run_files(out) + [t.name for t in stale_tmp_files(out)]:
+        (p/f).unlink(missing_ok=True); gone.append(f)
+    return gone
+
 class RunDir:
     "An output folder for one run: `config.json`, `checkpoint.pt`, `log.jsonl`; refuses to reuse another run's folder."
-    def __init__(self, out, config: dict, resume=False, resume_ok=('device', 'out', 'resume')):
-        self.path = Path(out)
+    def __init__(self, out, config: dict, resume=False, resume_ok=('device', 'out', 'resume', 'overwrite'), overwrite=False):
+        self.path = check_run_folder(out, resume, overwrite)
         self.config = _jsonable(config)
-        if self.path.exists() and not self.path.is_dir():
-            raise FileExistsError(f"output folder '{self.path}' is a file; choose another --out")
         self.config_path = self.path/'config.json'
         self.resumed = False
-        if self.config_path.exists():
-            if not resume:
-                raise FileExistsError(f"output folder '{self.path}' already holds a run; "
-                                      "pass --resume to continue it or choose another --out")
+        if resume and self.config_path.exists():
             try: saved = json.loads(self.config_path.read_text())
             except (ValueError, UnicodeDecodeError) as e:
                 raise ValueError(f"cannot resume '{self.path}': its config.json is unreadable ({e})") from None
+            if not isinstance(saved, dict): raise ValueError(f"cannot resume '{self.path}': its config.json holds no settings")
             diff = [k for k in sorted(set(saved) | set(self.config))
                     if k not in resume_ok and saved.get(k, '<missing>') != self.config.get(k, '<missing>')]
             if diff:
                 parts = [f"{k} (saved {saved.get(k, '<missing>')!r}, given {self.config.get(k, '<missing>')!r})" for k in diff]
-                raise ValueError(f"cannot resume '{self.path}': config differs in " + '; '.join(parts))
+                more = f"; and {len(parts) - 3} more" if len(parts) > 3 else ''
+                raise ValueError(f"cannot resume '{self.path}': config differs in " + '; '.join(parts[:3]) + more)
             self.resumed = True
         else:
+            if overwrite: clear_run_folder(self.path)
             self.path.mkdir(parents=True, exist_ok=True)
             atomic_write_text(json.dumps(self.config, indent=1, sort_keys=True) + '\n', self.config_path)
+        for t in stale_tmp_files(self.path): t.unlink(missing_ok=True)   # left by a kill during a write; the real file is whole
 
     @property
     def checkpoint(self) -> Path: return self.path/'checkpoint.pt'
@@ -215,3 +284,33 @@ def progress(iterable=None, **kw):
     kw['disable'] = bool(kw.get('disable')) or off
     kw.setdefault('dynamic_ncols', True)
     return tqdm(iterable, **kw)
+
+# %% ../nbs/05a_runs.ipynb #ba18cfd5
+class Terminated(KeyboardInterrupt):
+    "SIGTERM, raised as an exception so that a run stops as cleanly as on Ctrl-C"
+
+def _raise_terminated(signum, frame): raise Terminated()
+
+def _one_line_warning(message, category, filename, lineno, line=None): return f"note: {str(message).removeprefix('note: ')}\n"
+
+def cli_setup():
+    "For a command: Ctrl-C raises `KeyboardInterrupt` and SIGTERM raises `Terminated` (main thread only), so it stops cleanly on either; warnings print as one `note:` line"
+    import signal, warnings
+    warnings.formatwarning = _one_line_warning
+    try:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        signal.signal(signal.SIGTERM, _raise_terminated)
+    except ValueError: pass        # not the main thread: signals stay as they are
+
+def stopped(e: BaseException, checkpoint=None, what='the run') -> int:
+    "Print the one line that ends a command stopped by Ctrl-C or SIGTERM `e`; returns its exit code (130, 143)"
+    import sys
+    how, code = ('stopped by SIGTERM', 143) if isinstance(e, Terminated) else ('interrupted', 130)
+    if checkpoint is not None and Path(checkpoint).exists():
+        msg = f"{how}; {what} can continue from its last checkpoint in '{Path(checkpoint).parent}': run the same command with --resume"
+    elif checkpoint is not None:
+        left = run_files(Path(checkpoint).parent)
+        msg = f"{how} before {what} saved a checkpoint; nothing to resume: run the command again" + (" with --overwrite" if left else '')
+    else: msg = f"{how}; {what} saved nothing"
+    print(f"\n{msg}", file=sys.stderr, flush=True)
+    return code

@@ -241,7 +241,8 @@ class SearchConfig:
     data_root: str|None = None          # where datasets live (None: ROME_DATA or the default)
     out: str|None = None                # run folder (None: runs/search-<preset>-<method>-<space>-<dataset>-seed<seed>)
     device: str = 'auto'                # auto | cpu | cuda | cuda:N
-    amp: bool = False                   # bfloat16 autocast on CUDA
+    amp: bool = False                   # bfloat16 autocast on CUDA (ignored elsewhere, with a note)
+    download: bool = False              # fetch the dataset when it is not under data_root (needs a network)
     deterministic: bool = False         # torch.use_deterministic_algorithms on GPU
     sync_every: int = 0                 # several processes: check that α, β, genotype agree every N steps (0: at epoch ends)
     preset: str|None = None             # the preset this config came from (names the default run folder)
@@ -332,10 +333,25 @@ def _save_fig(fig, path):
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(path).with_name(f'.{Path(path).name}.tmp'); tmp.write_bytes(buf.getvalue()); os.replace(tmp, path)
 
+# %% ../nbs/06_search.ipynb #78603326
+from .runs import check_out, check_run_folder, cli_setup, stopped
+
 # %% ../nbs/06_search.ipynb #fbea4805
 CKPT_FORMAT = 'rome_nb.search/1'
 CKPT_KEYS = ('format', 'epoch', 'config', 'model', 'arch', 'strategy', 'rng', 'loaders', 'history')
-RESUME_OK = ('out', 'device', 'data_root', 'sync_every')     # may differ between a run and its resumption
+RESUME_OK = ('out', 'device', 'data_root', 'sync_every', 'download')     # may differ between a run and its resumption
+
+def _check_search_checkpoint(ck, path):
+    "Raise a one-line error unless `ck` (loaded from `path`) is a search checkpoint of this format"
+    if isinstance(ck, dict) and 'format' not in ck and 'optimizer' in ck:
+        raise ValueError(f"checkpoint '{path}' is a training checkpoint (rome_train), not a search one; "
+                         "resume it with rome_train --resume, or give rome_search another --out")
+    bad = f"checkpoint '{path}' is corrupt or not a rome_nb checkpoint"
+    if not isinstance(ck, dict): raise ValueError(f"{bad} (holds a {type(ck).__name__}, not a dict)")
+    missing = [k for k in CKPT_KEYS if k not in ck]
+    if missing: raise ValueError(f"{bad} (missing keys: {', '.join(missing)})")
+    if ck['format'] != CKPT_FORMAT: raise ValueError(f"checkpoint '{path}' has format {ck['format']!r}; expected {CKPT_FORMAT!r}")
+    return ck
 
 @dataclass
 class SearchResult:
@@ -405,28 +421,28 @@ def _save_plots(run, history, g):
 
 # %% ../nbs/06_search.ipynb #323dd20d
 def search(cfg:SearchConfig|str='quick', resume:bool=False, show_progress:bool=True, stop_after:int|None=None,
-           **overrides) -> SearchResult:
-    "Run (`resume`: continue) the search `cfg` (a `SearchConfig` or a preset name; `overrides` replace fields); under torchrun the K samples are split over the processes"
+           overwrite:bool=False, **overrides) -> SearchResult:
+    "Run (`resume`: continue; `overwrite`: replace the run files in `out`) the search `cfg` (a `SearchConfig` or a preset name; `overrides` replace fields); under torchrun the K samples are split over the processes"
     if isinstance(cfg, str): cfg = SearchConfig.from_preset(cfg, **overrides)
     elif overrides: cfg = replace(cfg, **overrides)
     cfg = cfg.resolved()
-    out, config = Path(cfg.out), asdict(cfg)
+    out, config = check_out(cfg.out), asdict(cfg)
     W, main = world_size(), is_main()
     # refuse early, before anything is loaded or written
-    if not resume and (out/'config.json').exists():
-        raise FileExistsError(f"output folder '{out}' already holds a run; pass --resume to continue it or choose another --out")
     if resume and not (out/'config.json').exists():
         raise FileNotFoundError(f"cannot resume: no run in '{out}' (no config.json); start it without --resume")
+    check_run_folder(out, resume, overwrite)  # any run file guards the folder; resuming needs a checkpoint
     barrier()                                 # every process has looked before rank 0 writes
     run = RunDir(out, config, resume=True, resume_ok=RESUME_OK) if resume else None   # checks the config
-    ck = load_checkpoint(run.checkpoint, expect_keys=CKPT_KEYS) if resume and run.has_checkpoint else None
-    if ck is not None and ck['format'] != CKPT_FORMAT:
-        raise ValueError(f"checkpoint '{run.checkpoint}' has format {ck['format']!r}; expected {CKPT_FORMAT!r}")
+    ck = _check_search_checkpoint(load_checkpoint(run.checkpoint), run.checkpoint) if resume else None
     device = local_device(resolve_device(cfg.device))      # several processes: each its own GPU
+    if cfg.amp and device.type != 'cuda' and main:
+        msg = f"note: amp is ignored on {device.type}: the search's bfloat16 autocast runs on CUDA only"
+        warnings.warn(msg)                    # a command prints it as one line (cli_setup)
     _set_determinism(cfg)
     seed_everything(cfg.seed)
     train_it, val_it, info = search_loaders(cfg.dataset, cfg.batch_size, root=cfg.data_root, portion=cfg.portion,
-                                            seed=cfg.seed, device=device, limit=cfg.limit)
+                                            seed=cfg.seed, device=device, limit=cfg.limit, download=cfg.download)
     model = build_supernet(cfg.method, cfg.space, cfg.C, cfg.layers, info.num_classes, info.channels, cfg.td).to(device)
     broadcast_parameters(model)               # several processes: rank 0's initial values everywhere
     strategy = get_strategy(cfg.method, model, **_strategy_kwargs(cfg))
@@ -437,7 +453,7 @@ def search(cfg:SearchConfig|str='quick', resume:bool=False, show_progress:bool=T
         model.load_state_dict(ck['model']); strategy.load_state_dict(ck['strategy'])
         _load_loader_state((train_it, val_it), ck['loaders']); set_rng_state(ck['rng'])
         history, start = list(ck['history']), int(ck['epoch'])
-    if run is None and main: run = RunDir(out, config)
+    if run is None and main: run = RunDir(out, config, overwrite=overwrite)
     logger = JsonlLogger(run.log) if main else None
     if resume and main: logger.truncate(start)    # an epoch may have been logged after the last checkpoint
     show_progress = show_progress and main
@@ -506,30 +522,38 @@ def rome_search(
     deterministic:bool=False,   # deterministic GPU kernels (slower)
     sync_every:int=None,        # under torchrun: check that all processes agree every N steps (default: each epoch end)
     resume:bool=False,          # continue the run in the output folder from its last checkpoint
+    overwrite:bool=False,       # replace the run files in the output folder (a finished or broken run there is lost)
+    download:bool=False,        # fetch the dataset when it is not under data_root (needs a network)
     quiet:bool=False,           # no progress bars
 ):
     "Search a cell with ROME (or GDAS, DARTS); prints the genotype, its skip count, the validation accuracy and the run folder; `torchrun --nproc_per_node=N` splits the K samples over N processes"
-    given = dict(space=space, dataset=dataset, method=method, k=k, epochs=epochs, batch_size=batch_size, C=channels,
-                 layers=layers, lr=lr, arch_lr=arch_lr, tau_max=tau_max, tau_min=tau_min, td=td, ga_weights=ga_weights,
-                 ga_arch=ga_arch, weight_reduce=weight_reduce, limit=limit, seed=seed, out=out, data_root=data_root,
-                 device=device, amp=amp or None, deterministic=deterministic or None, sync_every=sync_every)
-    try: init_distributed('gloo' if str(device).strip().lower() == 'cpu' else None)   # under torchrun (WORLD_SIZE > 1); else nothing
-    except (ValueError, RuntimeError) as e:
-        if is_cli(rome_search): raise CliError(f"error: {e}") from None
-        raise
-    main = is_main()
+    cli = is_cli(rome_search)
+    if cli: cli_setup()                     # Ctrl-C and SIGTERM end in one line (exit 130 / 143), from here on
+    cfg = None
     try:
-        cfg = SearchConfig.from_preset(preset, **{n: v for n, v in given.items() if v is not None})
-        if is_cli(rome_search) and main: print(f"search: {cfg.method} on {cfg.dataset}, space {cfg.space}, K={cfg.resolved().k}, "
-                           f"{cfg.epochs} epoch{'s' * (cfg.epochs != 1)} -> {cfg.resolved().out}" + ('  (resuming)' if resume else ''), flush=True)
-        res = search(cfg, resume=resume, show_progress=not quiet)
-    except (ValueError, OSError, NonFiniteLoss) as e:
-        if is_cli(rome_search): raise CliError(f"error: {e}") from None
-        raise
-    except KeyboardInterrupt:
-        if not is_cli(rome_search): raise
-        print(f"\ninterrupted; continue with the same command plus --resume", file=sys.stderr); return 130
-    finally:
-        if is_cli(rome_search): cleanup()
+        given = dict(space=space, dataset=dataset, method=method, k=k, epochs=epochs, batch_size=batch_size, C=channels,
+                     layers=layers, lr=lr, arch_lr=arch_lr, tau_max=tau_max, tau_min=tau_min, td=td, ga_weights=ga_weights,
+                     ga_arch=ga_arch, weight_reduce=weight_reduce, limit=limit, seed=seed, out=out, data_root=data_root,
+                     device=device, amp=amp or None, deterministic=deterministic or None, sync_every=sync_every,
+                     download=download or None)
+        try: init_distributed('gloo' if str(device).strip().lower() == 'cpu' else None)   # under torchrun (WORLD_SIZE > 1); else nothing
+        except (ValueError, RuntimeError) as e:
+            if cli: raise CliError(f"error: {e}") from None
+            raise
+        main = is_main()
+        try:
+            cfg = SearchConfig.from_preset(preset, **{n: v for n, v in given.items() if v is not None})
+            if cli and main: print(f"search: {cfg.method} on {cfg.dataset}, space {cfg.space}, K={cfg.resolved().k}, "
+                                   f"{cfg.epochs} epoch{'s' * (cfg.epochs != 1)} -> {cfg.resolved().out}" + ('  (resuming)' if resume else ''), flush=True)
+            res = search(cfg, resume=resume, show_progress=not quiet, overwrite=overwrite)
+        except (ValueError, OSError, NonFiniteLoss) as e:
+            if cli: raise CliError(f"error: {e}") from None
+            raise
+        finally:
+            if cli: cleanup()
+    except KeyboardInterrupt as e:
+        if not cli: raise
+        ck = Path(cfg.resolved().out or '.')/'checkpoint.pt' if cfg is not None else None
+        return stopped(e, ck, 'the search')
     if not is_cli(rome_search): return res
     if main: print(res.summary())

@@ -12,20 +12,20 @@ from pathlib import Path
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
-from fastcore.script import call_parse, CliError, store_true
+from fastcore.script import call_parse, CliError, store_true, is_cli
 from .genotype import Genotype, PUBLISHED
 from .evalnet import NetworkCIFAR, NetworkImageNet, count_parameters_in_MB
 from .data import DATASETS, eval_loaders
 from .runs import (RunDir, atomic_save, atomic_write_text, load_checkpoint, get_rng_state, set_rng_state,
-                          JsonlLogger, progress, seed_everything, resolve_device)
+                          JsonlLogger, progress, seed_everything, resolve_device, check_out, check_run_folder, cli_setup, stopped)
 from .distributed import (world_size, rank, is_main, barrier, local_device, all_reduce, broadcast_parameters,
                           check_in_sync, derive_seed, init_distributed, cleanup)
 from torch.nn.parallel import DistributedDataParallel
 
 # %% auto #0
 __all__ = ['PRESETS', 'AMP_MODES', 'SCHEDULES', 'TrainConfig', 'get_preset', 'check_config', 'resolve_genotype', 'genotype_label',
-           'LRFactor', 'make_scheduler', 'train_one_epoch', 'evaluate', 'plot_curves', 'TrainResult', 'train',
-           'throughput', 'rome_train']
+           'LRFactor', 'make_scheduler', 'train_one_epoch', 'evaluate', 'plot_curves', 'TrainResult', 'run_folder',
+           'train', 'throughput', 'rome_train']
 
 # %% ../nbs/08_train.ipynb #fc06d630
 PRESETS = ('darts', 'imagenet', 'rdarts', 'quick')
@@ -152,7 +152,25 @@ def resolve_genotype(g) -> Genotype:
         try: text = p.read_text(encoding='utf-8')
         except (OSError, UnicodeDecodeError) as e: raise ValueError(f"genotype file '{p}' is unreadable ({e})") from None
         return _from_json_text(text, f"genotype file '{p}'")
+    if p.is_dir():
+        if (p/'config.json').is_file() or (p/'log.jsonl').is_file():
+            raise ValueError(f"search folder '{p}' has no genotype.json yet: {_search_progress(p)}; "
+                             f"finish it with rome_search --resume --out {p}")
+        raise ValueError(f"folder '{p}' holds no genotype.json; give a genotype JSON file, a search run folder or a name: {names}")
+    if isinstance(g, Path) or any(s in str(g) for s in ('/', '\\', '.json', '~')):
+        raise FileNotFoundError(f"genotype file '{p}' not found")
     raise ValueError(f"unknown genotype {str(g)!r}; expected one of: {names}, or a path to a genotype JSON file")
+
+def _search_progress(folder) -> str:
+    "'it ran N of M epochs' for an unfinished search run folder"
+    try: total = json.loads((Path(folder)/'config.json').read_text(encoding='utf-8')).get('epochs', '?')
+    except (OSError, ValueError, AttributeError): total = '?'
+    n = 0
+    if (Path(folder)/'log.jsonl').is_file():
+        for line in (Path(folder)/'log.jsonl').read_text(encoding='utf-8', errors='replace').splitlines():
+            try: n = max(n, int(json.loads(line).get('epoch', 0)))
+            except (ValueError, TypeError, AttributeError): pass
+    return f"it ran {n} of {total} epochs"
 
 def genotype_label(g) -> str:
     "Short name of a genotype spec for folder names: the published name, the file's stem, or 'custom'."
@@ -284,9 +302,21 @@ def _build_model(cfg, geno, info):
     return NetworkCIFAR(cfg.channels, info.num_classes, cfg.layers, cfg.auxiliary, geno, in_channels=info.channels)
 
 # %% ../nbs/08_train.ipynb #e942ef27
+def run_folder(cfg: TrainConfig) -> Path:
+    "The run folder of `cfg`: `cfg.out`, else runs/<preset>-<dataset>-<genotype>-s<seed>"
+    if cfg.out is not None: return check_out(cfg.out)
+    return Path('runs')/f"{cfg.preset}-{Path(cfg.dataset).stem}-{genotype_label(cfg.genotype)}-s{cfg.seed}"
+
+def _load_train_checkpoint(path):
+    ck = load_checkpoint(path)
+    if isinstance(ck, dict) and str(ck.get('format', '')).startswith('rome_nb.search'):
+        raise ValueError(f"checkpoint '{path}' is a search checkpoint (rome_search), not a training one; train the genotype "
+                         f"it found with --genotype {Path(path).parent} and another --out")
+    return load_checkpoint(path, expect_keys=('epoch', 'model', 'optimizer', 'scheduler', 'rng', 'config'))
+
 def train(cfg: TrainConfig, genotype=None, resume: bool = False, stop_after: int | None = None,
-          show_progress: bool = True, verbose: bool = True) -> TrainResult:
-    "Train `genotype` (default `cfg.genotype`) from scratch under `cfg`; checkpoints every epoch; `resume` continues a run; under torchrun: DDP over rank shards, rank 0 writes."
+          show_progress: bool = True, verbose: bool = True, overwrite: bool = False) -> TrainResult:
+    "Train `genotype` (default `cfg.genotype`) from scratch under `cfg`; checkpoints every epoch; `resume` continues a run (`overwrite`: replaces the run files in `out`); under torchrun: DDP over rank shards, rank 0 writes."
     cfg = check_config(cfg if genotype is None else replace(cfg, genotype=genotype))
     geno = resolve_genotype(cfg.genotype)
     W, main = world_size(), is_main()
@@ -295,14 +325,13 @@ def train(cfg: TrainConfig, genotype=None, resume: bool = False, stop_after: int
     if stop_after is not None and (not _is_int(stop_after) or stop_after < 1): raise ValueError(f"stop_after must be an int >= 1; got {stop_after!r}")
     if cfg.batch_size % W:
         raise ValueError(f"batch_size {cfg.batch_size} must be a multiple of the number of processes ({W}): each takes batch_size / {W} images of every batch")
-    out = Path(cfg.out) if cfg.out else Path('runs')/f"{cfg.preset}-{Path(cfg.dataset).stem}-{genotype_label(cfg.genotype)}-s{cfg.seed}"
+    out = run_folder(cfg)
     config = _run_config(cfg, geno)
     ckpt_path = out/'checkpoint.pt'
     if resume and not ckpt_path.is_file(): raise FileNotFoundError(f"cannot resume: no checkpoint '{ckpt_path}'")
-    ckpt = load_checkpoint(ckpt_path, expect_keys=('epoch', 'model', 'optimizer', 'scheduler', 'rng', 'config')) if resume else None
+    ckpt = _load_train_checkpoint(ckpt_path) if resume else None
     seed_everything(cfg.seed)
-    if not resume and (out/'config.json').exists():
-        raise FileExistsError(f"output folder '{out}' already holds a run; pass --resume to continue it or choose another --out")
+    check_run_folder(out, resume, overwrite)                   # any run file guards the folder
     barrier()                                                  # every rank has looked before rank 0 writes
     train_loader, test_loader, info = eval_loaders(cfg.dataset, batch_size=cfg.batch_size // W, root=cfg.data_root, cutout=cfg.cutout,
                                                    device=device, seed=cfg.seed, limit=cfg.limit, download=cfg.download,
@@ -315,7 +344,7 @@ def train(cfg: TrainConfig, genotype=None, resume: bool = False, stop_after: int
     optimizer = torch.optim.SGD(model.parameters(), cfg.lr, momentum=cfg.momentum, weight_decay=cfg.weight_decay)
     scheduler = make_scheduler(optimizer, cfg)
     scaler = torch.amp.GradScaler('cuda') if cfg.amp == 'fp16' else None
-    run = RunDir(out, config, resume=resume, resume_ok=_RESUME_OK) if main or resume else None  # refuses another run's folder; rank 0 may write config.json
+    run = RunDir(out, config, resume=resume, resume_ok=_RESUME_OK, overwrite=overwrite) if main or resume else None  # refuses another run's folder; rank 0 may write config.json
     logger = JsonlLogger(run.log) if main else None
     start, history, best = 0, [], 0.
     if ckpt is not None:
@@ -418,6 +447,7 @@ def rome_train(
     seed: int = None,               # random seed (default 0)
     out: str = None,                # run folder (default runs/<preset>-<dataset>-<genotype>-s<seed>)
     resume: store_true = False,     # continue the run in --out from its checkpoint
+    overwrite: store_true = False,  # replace the run files in --out (the run there is lost)
     device: str = 'auto',           # auto, cpu, cuda or cuda:N
     amp: str = None,                # autocast: off, bf16 or fp16 (default off)
     data_root: str = None,          # folder holding the dataset (default: ROME_DATA or the shared data folder)
@@ -425,16 +455,23 @@ def rome_train(
     limit: int = None,              # use only this many training and test images
 ):
     "Train a genotype from scratch (DARTS / R-DARTS / ImageNet recipes) with checkpoints, resume and logs; `torchrun --nproc_per_node=N` trains on N GPUs."
-    try: init_distributed('gloo' if str(device).strip().lower() == 'cpu' else None)   # under torchrun (WORLD_SIZE > 1); else nothing
-    except (ValueError, RuntimeError) as e: raise CliError(f"rome_train: error: {e}") from None
+    cli = is_cli(rome_train)
+    if cli: cli_setup()                     # Ctrl-C and SIGTERM end in one line (exit 130 / 143), from here on
+    cfg = None
     try:
-        over = {k: v for k, v in dict(epochs=epochs, batch_size=batch_size, layers=layers, channels=channels, seed=seed,
-                                       out=out, amp=amp, data_root=data_root, limit=limit).items() if v is not None}
-        cfg = get_preset(preset, dataset, space, genotype=genotype, device=device, download=download, **over)
-        res = train(cfg, resume=resume)
-        if is_main(): print(f"done: best test accuracy {100 * res.best_acc:.2f}%, final {100 * res.final_acc:.2f}%, run folder {res.run_dir}")
-    except (ValueError, FileNotFoundError, FileExistsError, IsADirectoryError, FloatingPointError, PermissionError) as e:
-        raise CliError(f"rome_train: error: {e}") from None
-    except KeyboardInterrupt:
-        raise CliError("rome_train: interrupted; the last finished epoch is in checkpoint.pt, continue with --resume") from None
-    finally: cleanup()
+        try: init_distributed('gloo' if str(device).strip().lower() == 'cpu' else None)   # under torchrun (WORLD_SIZE > 1); else nothing
+        except (ValueError, RuntimeError) as e: raise CliError(f"rome_train: error: {e}") from None
+        try:
+            over = {k: v for k, v in dict(epochs=epochs, batch_size=batch_size, layers=layers, channels=channels, seed=seed,
+                                           out=out, amp=amp, data_root=data_root, limit=limit).items() if v is not None}
+            cfg = get_preset(preset, dataset, space, genotype=genotype, device=device, download=download, **over)
+            res = train(cfg, resume=resume, overwrite=overwrite)
+            if is_main(): print(f"done: best test accuracy {100 * res.best_acc:.2f}%, final {100 * res.final_acc:.2f}%, run folder {res.run_dir}")
+        except (ValueError, OSError, FloatingPointError) as e:
+            raise CliError(f"rome_train: error: {e}") from None
+        finally: cleanup()
+    except KeyboardInterrupt as e:
+        if not cli: raise
+        try: ck = run_folder(cfg)/'checkpoint.pt' if cfg is not None else None
+        except ValueError: ck = None
+        return stopped(e, ck, 'the training')
