@@ -516,7 +516,7 @@ def rome_search(
     limit:int=None,             # use at most this many training images
     seed:int=None,              # random seed
     out:str=None,               # run folder (default: runs/search-<preset>-<method>-<space>-<dataset>-seed<seed>)
-    data_root:str=None,         # folder holding the dataset (default: $ROME_DATA or ../shared/data or ~/.cache/rome_nb)
+    data_root:str=None,         # folder holding the dataset (default: $ROME_DATA/<name> or ~/.cache/rome_nb/<name>)
     device:str=None,            # auto, cpu, cuda or cuda:N
     amp:bool=False,             # bfloat16 autocast on CUDA
     deterministic:bool=False,   # deterministic GPU kernels (slower)
