@@ -57,15 +57,20 @@ def tau_schedule(epoch:int, epochs:int, tau_max:float=10., tau_min:float=0.1) ->
     return float(tau_max * (1 - f) + tau_min * f)     # exact at both ends
 
 # %% ../nbs/06_search.ipynb #e481e556
+def _method_default(m, name, value):
+    "`value`, or when it is None the method's default for search setting `name` (arch_lr, tau_max, tau_min)"
+    return m.search_default(name) if value is None else value
+
 class Strategy:
     "A search `method` (a `Method`; default: the model's) over a `SuperNet`: `step(train_batch, val_batch)` runs one iteration, `genotype()` derives the cells"
     def __init__(self, model, k:int|None=None, epochs:int=50, lr:float|None=None, lr_min:float=1e-3, momentum:float=0.9,
-                 weight_decay:float|None=None, nesterov:bool|None=None, arch_lr:float=3e-4, arch_betas=(0.5, 0.999),
-                 arch_weight_decay:float=1e-3, tau_max:float=10., tau_min:float=0.1, grad_clip:float|None=5.,
+                 weight_decay:float|None=None, nesterov:bool|None=None, arch_lr:float|None=None, arch_betas=(0.5, 0.999),
+                 arch_weight_decay:float=1e-3, tau_max:float|None=None, tau_min:float|None=None, grad_clip:float|None=5.,
                  td:bool=True, ga_weights:bool=True, ga_arch:bool=True, weight_reduce:str='sum', amp:bool=False,
                  seed:int|None=None, method=None):
         m = self.method = get_method(getattr(model, 'search_method', 'rome-v2') if method is None else method)
         d = m.defaults
+        arch_lr, tau_max, tau_min = (_method_default(m, n, v) for n, v in (('arch_lr', arch_lr), ('tau_max', tau_max), ('tau_min', tau_min)))
         if not m.sampling:
             if k not in (None, 1): raise ValueError(f"k={k!r} means nothing for {m.name} (no sampling: every pass is the same); use k=1")
             k = 1
@@ -145,6 +150,9 @@ def _accumulate(self:Strategy, phase:int, x, y, params, n:int, scale:float):
 @patch
 def arch_step(self:Strategy, x, y) -> tuple:
     "Eq. 11: mean of `k_arch` sampled α/β-gradients on a validation batch, then one Adam step"
+    if not self.method.arch_step_due(self):         # e.g. PC-DARTS' warm-up: only measure the validation loss
+        with torch.no_grad(): out = self.model(x, self._draw(self.model, self.tau)).float()
+        return self._check(F.cross_entropy(out, y), (out.argmax(1) == y).float().mean(), 'validation')
     self.method.before_arch_step(self, x, y)
     self.a_opt.zero_grad(set_to_none=True)
     out = self._accumulate(0, x, y, self.arch_params, self.k_arch, 1 / self.k_arch)
@@ -226,10 +234,10 @@ class SearchConfig:
     lr_min: float = 1e-3                # cosine schedule's floor
     momentum: float = 0.9
     weight_decay: float|None = None     # θ weight decay (None: 3e-4, 5e-4 for GDAS)
-    arch_lr: float = 3e-4               # Adam lr for α, β
+    arch_lr: float|None = None          # Adam lr for α, β (None: the method's, 3e-4; 6e-4 PC-DARTS)
     arch_weight_decay: float = 1e-3
-    tau_max: float = 10.                # Gumbel temperature, first epoch
-    tau_min: float = 0.1                # Gumbel temperature, last epoch
+    tau_max: float|None = None          # Gumbel temperature, first epoch (None: the method's, 10; 1 SNAS)
+    tau_min: float|None = None          # Gumbel temperature, last epoch (None: the method's, 0.1; 0.03 SNAS)
     grad_clip: float = 5.               # max norm of the θ-gradient (0: off)
     portion: float = 0.5                # fraction of the training set for θ (the rest drives α, β)
     seed: int = 0
@@ -266,8 +274,8 @@ def validate(self:SearchConfig) -> SearchConfig:
     for f in ('epochs', 'batch_size', 'C', 'layers'):
         v = getattr(self, f); _need(_is_int(v) and v >= 1, f"{f} must be an integer >= 1, got {v!r}")
     for f in ('tau_max', 'tau_min', 'arch_lr', 'lr_min'):
-        v = getattr(self, f); _need(isinstance(v, (int, float)) and v > 0, f"{f} must be > 0, got {v!r}")
-    _need(self.tau_min <= self.tau_max, f"tau_min ({self.tau_min}) must not exceed tau_max ({self.tau_max})")
+        v = getattr(self, f); _need((v is None and f != 'lr_min') or (isinstance(v, (int, float)) and v > 0), f"{f} must be > 0, got {v!r}")
+    _need(None in (self.tau_min, self.tau_max) or self.tau_min <= self.tau_max, f"tau_min ({self.tau_min}) must not exceed tau_max ({self.tau_max})")
     _need(self.lr is None or self.lr > 0, f"lr must be > 0, got {self.lr!r}")
     for f in ('momentum', 'arch_weight_decay', 'grad_clip'):
         v = getattr(self, f); _need(isinstance(v, (int, float)) and v >= 0, f"{f} must be >= 0, got {v!r}")
@@ -298,10 +306,11 @@ def from_preset(cls:SearchConfig, name:str='quick', **overrides) -> SearchConfig
 
 @patch
 def resolved(self:SearchConfig) -> SearchConfig:
-    "Copy with the method's defaults filled in for `k`, `lr`, `weight_decay` and the default `out`"
-    d = get_method(self.method).defaults
+    "Copy with the method's defaults filled in for `k`, `lr`, `weight_decay`, `arch_lr`, `tau_max`, `tau_min` and the default `out`"
+    m = get_method(self.method); d = m.defaults
     r = replace(self, k=d['k'] if self.k is None else self.k, lr=d['lr'] if self.lr is None else self.lr,
-                weight_decay=d['weight_decay'] if self.weight_decay is None else self.weight_decay)
+                weight_decay=d['weight_decay'] if self.weight_decay is None else self.weight_decay,
+                **{n: _method_default(m, n, getattr(self, n)) for n in ('arch_lr', 'tau_max', 'tau_min')})
     if r.out is None:
         r.out = f"runs/search-{self.preset or 'custom'}-{self.method}-{self.space}-{self.dataset}-seed{self.seed}"
     return r
