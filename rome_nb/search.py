@@ -67,7 +67,7 @@ class Strategy:
                  weight_decay:float|None=None, nesterov:bool|None=None, arch_lr:float|None=None, arch_betas=(0.5, 0.999),
                  arch_weight_decay:float=1e-3, tau_max:float|None=None, tau_min:float|None=None, grad_clip:float|None=5.,
                  td:bool=True, ga_weights:bool=True, ga_arch:bool=True, weight_reduce:str='sum', amp:bool=False,
-                 seed:int|None=None, method=None):
+                 seed:int|None=None, method=None, reg:float|None=None):
         m = self.method = get_method(getattr(model, 'search_method', 'rome-v2') if method is None else method)
         d = m.defaults
         arch_lr, tau_max, tau_min = (_method_default(m, n, v) for n, v in (('arch_lr', arch_lr), ('tau_max', tau_max), ('tau_min', tau_min)))
@@ -79,6 +79,7 @@ class Strategy:
         if self.k < 1: raise ValueError(f"k must be >= 1, got {k!r}")
         if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int) or seed < 0): raise ValueError(f"seed must be None or an int >= 0, got {seed!r}")
         self.seed, self.t, self.stop = seed, 0, False    # seed: per-sample seeds (any number of processes); t: steps taken; stop: set by a method's hook
+        self.reg, self.extra = m.check_reg(reg), {}      # reg: the method's regularisation strength; extra: its run state (checkpointed)
         if weight_reduce not in ('sum', 'mean'): raise ValueError(f"unknown weight_reduce {weight_reduce!r}; expected one of: sum, mean")
         self.k_arch = self.k if ga_arch else 1           # Table 6: accumulation for α/β on/off
         self.k_weights = self.k if ga_weights else 1     # Table 6: accumulation for θ on/off
@@ -91,6 +92,7 @@ class Strategy:
         self.a_opt = m.arch_optimizer(self.arch_params, arch_lr, arch_betas, arch_weight_decay)
         self.sched = torch.optim.lr_scheduler.CosineAnnealingLR(self.w_opt, T_max=epochs, eta_min=lr_min)
         self.new_epoch(0)
+        m.setup(self)
 
     name = property(lambda self: self.method.name, doc="The method's name")
     arch_first = property(lambda self: self.method.arch_first, doc="Architecture step first (Algorithm 1)?")
@@ -155,8 +157,7 @@ def arch_step(self:Strategy, x, y) -> tuple:
         return self._check(F.cross_entropy(out, y), (out.argmax(1) == y).float().mean(), 'validation')
     self.method.before_arch_step(self, x, y)
     self.a_opt.zero_grad(set_to_none=True)
-    out = self._accumulate(0, x, y, self.arch_params, self.k_arch, 1 / self.k_arch)
-    out = self._check(*out, 'validation (architecture step)')
+    out = self._check(*self.method.arch_gradient(self, x, y), 'validation (architecture step)')
     self.a_opt.step()
     self.method.after_arch_step(self, x, y)
     return out
@@ -178,6 +179,7 @@ def weight_step(self:Strategy, x, y) -> tuple:
 def step(self:Strategy, train_batch, val_batch) -> dict:
     "One search iteration on `(x, y)` batches from the two halves; returns losses and accuracies"
     self.model.train()
+    train_batch, val_batch = self.method.prepare_batches(self, train_batch, val_batch)
     if self.arch_first: (vl, va), (tl, ta) = self.arch_step(*val_batch), self.weight_step(*train_batch)
     else: (tl, ta), (vl, va) = self.weight_step(*train_batch), self.arch_step(*val_batch)
     self.t += 1
@@ -186,14 +188,15 @@ def step(self:Strategy, train_batch, val_batch) -> dict:
 # %% ../nbs/06_search.ipynb #98b03dab
 @patch
 def state_dict(self:Strategy) -> dict:
-    "Optimisers, scheduler, epoch, τ and the step counter (the model is saved separately)"
+    "Optimisers, scheduler, epoch, τ, the step counter and the method's run state (the model is saved separately)"
     return dict(w_opt=self.w_opt.state_dict(), a_opt=self.a_opt.state_dict(), sched=self.sched.state_dict(),
-                epoch=self.epoch, tau=self.tau, t=self.t, seed=self.seed)
+                epoch=self.epoch, tau=self.tau, t=self.t, seed=self.seed, stop=self.stop, extra=self.extra)
 
 @patch
 def load_state_dict(self:Strategy, sd:dict):
     self.w_opt.load_state_dict(sd['w_opt']); self.a_opt.load_state_dict(sd['a_opt']); self.sched.load_state_dict(sd['sched'])
     self.epoch, self.tau, self.t = sd['epoch'], sd['tau'], int(sd.get('t', 0))
+    self.stop, self.extra = bool(sd.get('stop', False)), dict(sd.get('extra', {}))
 
 # %% ../nbs/06_search.ipynb #2471403c
 STRATEGIES = MethodsView()      # name -> Method, live: a method registered later appears here too
@@ -234,6 +237,7 @@ class SearchConfig:
     lr_min: float = 1e-3                # cosine schedule's floor
     momentum: float = 0.9
     weight_decay: float|None = None     # θ weight decay (None: 3e-4, 5e-4 for GDAS)
+    reg: float|None = None              # the method's regularisation strength on its grid (rdarts-l2: θ weight decay, rdarts-dp: max drop-path)
     arch_lr: float|None = None          # Adam lr for α, β (None: the method's, 3e-4; 6e-4 PC-DARTS)
     arch_weight_decay: float = 1e-3
     tau_max: float|None = None          # Gumbel temperature, first epoch (None: the method's, 10; 1 SNAS)
@@ -270,6 +274,7 @@ def validate(self:SearchConfig) -> SearchConfig:
     if not str(self.dataset).endswith('.npz'): _choice('dataset', self.dataset, tuple(DATASETS))
     _choice('method', self.method, method_names())
     _need(self.k is None or (_is_int(self.k) and self.k >= 1), f"k must be an integer >= 1, got {self.k!r}")
+    get_method(self.method).check_reg(self.reg)
     _need(get_method(self.method).sampling or self.k in (None, 1), f"k={self.k!r} means nothing for {self.method} (no sampling); use k=1")
     for f in ('epochs', 'batch_size', 'C', 'layers'):
         v = getattr(self, f); _need(_is_int(v) and v >= 1, f"{f} must be an integer >= 1, got {v!r}")
@@ -387,7 +392,7 @@ def _strategy_kwargs(cfg:SearchConfig) -> dict:
     return dict(k=cfg.k, epochs=cfg.epochs, lr=cfg.lr, lr_min=cfg.lr_min, momentum=cfg.momentum, weight_decay=cfg.weight_decay,
                 arch_lr=cfg.arch_lr, arch_weight_decay=cfg.arch_weight_decay, tau_max=cfg.tau_max, tau_min=cfg.tau_min,
                 grad_clip=cfg.grad_clip, td=cfg.td, ga_weights=cfg.ga_weights, ga_arch=cfg.ga_arch,
-                weight_reduce=cfg.weight_reduce, amp=cfg.amp, seed=cfg.seed)
+                weight_reduce=cfg.weight_reduce, amp=cfg.amp, seed=cfg.seed, reg=cfg.reg)
 
 def _set_determinism(cfg:SearchConfig):
     if cfg.deterministic:
@@ -467,10 +472,11 @@ def search(cfg:SearchConfig|str='quick', resume:bool=False, show_progress:bool=T
     if resume and main: logger.truncate(start)    # an epoch may have been logged after the last checkpoint
     show_progress = show_progress and main
     n_batches = min(len(train_it), len(val_it))
-    epochs = progress(range(start, cfg.epochs), total=cfg.epochs, initial=start, desc='search', unit='epoch',
-                      disable=not show_progress)
-    for epoch in epochs:
-        if stop_after is not None and epoch - start >= stop_after: break
+    epochs = progress(total=cfg.epochs, initial=start, desc='search', unit='epoch', disable=not show_progress)
+    pos = strategy.epoch + 1 if ck is not None else 0     # next epoch of the schedule (a method's rollback moves it back)
+    while pos < cfg.epochs and not strategy.stop:         # stop: a method's early stopping
+        if stop_after is not None and len(history) - start >= stop_after: break
+        epoch = pos
         strategy.new_epoch(epoch)
         lr, tau, t0, sums, n = strategy.lr, strategy.tau, time.perf_counter(), {}, 0
         bar = progress(zip(train_it, val_it), total=n_batches, desc=f'epoch {epoch + 1}/{cfg.epochs}', unit='step',
@@ -479,7 +485,7 @@ def search(cfg:SearchConfig|str='quick', resume:bool=False, show_progress:bool=T
             try: m = strategy.step(tb, vb)
             except NonFiniteLoss as e:
                 raise NonFiniteLoss(f"{e} at epoch {epoch + 1}, batch {b}; search stopped "
-                                    f"(the last checkpoint holds {epoch} finished epochs)") from None
+                                    f"(the last checkpoint holds {len(history)} finished epochs)") from None
             if W > 1 and cfg.sync_every and strategy.t % cfg.sync_every == 0: _check_sync(model, strategy)
             for key, v in m.items(): sums[key] = sums.get(key, 0.) + v
             n += 1
@@ -487,18 +493,21 @@ def search(cfg:SearchConfig|str='quick', resume:bool=False, show_progress:bool=T
         strategy.end_epoch()
         if W > 1:                             # BatchNorm statistics differ per rank (never used in search): rank 0's
             broadcast_parameters(list(model.buffers())); _check_sync(model, strategy, full=True)
-        rec = _epoch_record(epoch + 1, sums, n, strategy, lr, tau, time.perf_counter() - t0)
-        history.append(rec)
+        rec = _epoch_record(len(history) + 1, sums, n, strategy, lr, tau, time.perf_counter() - t0)   # epochs run, rollbacks too
+        if strategy.epoch != epoch: rec['rolled_back_to'] = strategy.epoch + 1    # a rollback: the schedule resumes after it
+        if strategy.stop: rec['stopped'] = True
+        history.append(rec); epochs.update(1)
+        pos = strategy.epoch + 1
         epochs.set_postfix(val_acc=f"{rec['val_acc']:.3f}", skips=rec['num_skip'])
         if not main: continue                 # only rank 0 writes
         logger.log(rec)
         _save_plots(run, history, strategy.genotype())
-        atomic_save(dict(format=CKPT_FORMAT, epoch=epoch + 1, config=config, model=model.state_dict(), arch=_named_arch(model),
+        atomic_save(dict(format=CKPT_FORMAT, epoch=len(history), config=config, model=model.state_dict(), arch=_named_arch(model),
                          strategy=strategy.state_dict(), rng=get_rng_state(), loaders=_loader_state((train_it, val_it)),
                          history=history), run.checkpoint)
     g = strategy.genotype()
     if W > 1: _check_sync(model, strategy, full=True)
-    if main and len(history) == cfg.epochs: atomic_write_text(g.to_json(indent=1) + '\n', run.file('genotype.json'))
+    if main and (strategy.stop or pos >= cfg.epochs): atomic_write_text(g.to_json(indent=1) + '\n', run.file('genotype.json'))
     barrier()                                 # rank 0's files exist when any process returns
     return SearchResult(g, history, out)
 
@@ -508,13 +517,14 @@ def rome_search(
     preset:str='quick',         # base configuration: quick (2 min on a CPU, digits) or paper (the ROME paper's CIFAR-10 search)
     space:str=None,             # search space: s0, darts, s1, s2, s3, s4
     dataset:str=None,           # digits, cifar10, cifar100, svhn, imagenet, or a .npz file
-    method:str=None,            # rome-v2, rome-v1, gdas, darts
+    method:str=None,            # rome-v2, rome-v1, gdas, darts, darts-2nd, darts-es, darts-ada, rdarts-l2, rdarts-dp, ...
     k:int=None,                 # sampled sub-networks per step (K)
     epochs:int=None,            # search epochs
     batch_size:int=None,        # images per batch (each half)
     channels:int=None,          # initial channels C of the supernet
     layers:int=None,            # cells of the supernet
     lr:float=None,              # SGD learning rate for the weights
+    reg:float=None,             # the method's regularisation strength, on R-DARTS' grid: rdarts-l2 weight decay, rdarts-dp max drop-path
     arch_lr:float=None,         # Adam learning rate for alpha and beta
     tau_max:float=None,         # Gumbel temperature of the first epoch
     tau_min:float=None,         # Gumbel temperature of the last epoch
@@ -541,7 +551,7 @@ def rome_search(
     cfg = None
     try:
         given = dict(space=space, dataset=dataset, method=method, k=k, epochs=epochs, batch_size=batch_size, C=channels,
-                     layers=layers, lr=lr, arch_lr=arch_lr, tau_max=tau_max, tau_min=tau_min, td=td, ga_weights=ga_weights,
+                     layers=layers, lr=lr, reg=reg, arch_lr=arch_lr, tau_max=tau_max, tau_min=tau_min, td=td, ga_weights=ga_weights,
                      ga_arch=ga_arch, weight_reduce=weight_reduce, limit=limit, seed=seed, out=out, data_root=data_root,
                      device=device, amp=amp or None, deterministic=deterministic or None, sync_every=sync_every,
                      download=download or None)

@@ -44,6 +44,8 @@ class Method:
     sampling: bool = True          # False: a deterministic mixture, so K > 1 would repeat one pass
     allow_repeat: bool = False     # the derived cell may read one input twice (GDAS' parser)
     beta_groups = None             # β of one cell type as per-node slices (None: the method has no β)
+    reg_grid = None                # values `--reg` may take (a regularisation strength; None: the method takes no --reg)
+    reg_help = ''                  # what `--reg` sets, for errors and docs
 
     # architecture parameters
     def beta_size(self) -> int | None:
@@ -140,11 +142,28 @@ class Method:
     def arch_step_due(self, strategy) -> bool:
         "False: skip this architecture step (only the validation loss is measured), e.g. PC-DARTS' warm-up epochs"
         return True
+
+    def check_reg(self, reg):
+        "`reg` snapped to `reg_grid` (None stays None); a one-line ValueError if the method takes none or `reg` is off its grid"
+        if reg is None: return None
+        if self.reg_grid is None: raise ValueError(f"method {self.name!r} takes no reg (regularisation strength), got {reg!r}")
+        ok = isinstance(reg, (int, float)) and not isinstance(reg, bool)
+        for g in self.reg_grid:
+            if ok and math.isclose(reg, g, rel_tol=1e-9, abs_tol=1e-15): return g
+        raise ValueError(f"reg {reg!r} is not on {self.name}'s grid ({self.reg_help}); expected one of: {', '.join(map(str, self.reg_grid))}")
+
+    def setup(self, strategy): "Called once at the end of `Strategy.__init__` (e.g. set the weight decay from `strategy.reg`)"
+    def prepare_batches(self, strategy, train_batch, val_batch):
+        "The (train, val) batches one search step uses (e.g. augmented); default: unchanged"
+        return train_batch, val_batch
+    def arch_gradient(self, strategy, x, y):
+        "Fill the `.grad` of `strategy.arch_params` from the validation batch; returns (loss, accuracy) tensors. Default: the mean of `k_arch` passes' gradients (second-order DARTS: the unrolled one)"
+        return strategy._accumulate(0, x, y, strategy.arch_params, strategy.k_arch, 1 / strategy.k_arch)
     def before_arch_step(self, strategy, x, y): "Called before the architecture step's gradients (e.g. perturb α)"
     def after_arch_step(self, strategy, x, y): "Called after the architecture optimiser's step"
     def before_weight_step(self, strategy, x, y): "Called before the weight step's gradients (e.g. SDARTS' α perturbation)"
     def after_weight_step(self, strategy, x, y): "Called after the weight optimiser's step (e.g. undo a perturbation)"
-    def end_epoch(self, strategy): "Called at each epoch end, after the learning-rate schedule (e.g. early stopping: set `strategy.stop`)"
+    def end_epoch(self, strategy): "Called at each epoch end, after the learning-rate schedule (early stopping: set `strategy.stop`; a rollback: load an earlier state, `strategy.epoch` included)"
 
     def __repr__(self): return f"{type(self).__name__}({self.name!r})"
 
