@@ -145,8 +145,8 @@ def plot_skip_curves(rows: list[dict], title: str | None = None):
     return fig
 
 def collapsed(r: dict) -> bool:
-    "Whether a final record's cell is collapsed: at least half its choice blocks are skip-connections"
-    return 2 * r['num_skip'] >= r['n_nodes']
+    "Whether a final record's cell is collapsed: more than half its choice blocks are skip-connections"
+    return 2 * r['num_skip'] > r['n_nodes']
 
 def collapse_verdict(rows: list[dict]) -> str:
     "One sentence per space, computed from the final cells of `rows` (epoch records)"
@@ -165,7 +165,8 @@ def collapse_verdict(rows: list[dict]) -> str:
             gc, rc = sum(map(collapsed, g)) / len(g), sum(map(collapsed, rm)) / len(rm)
             word = ('GDAS collapses and ROME-v2 does not' if gc > 0.5 and rc == 0 else
                     'GDAS collapses more often than ROME-v2' if gc > rc else
-                    'no collapse of GDAS' if gc == 0 else 'no contrast between the methods')
+                    'ROME-v2 collapses more often than GDAS, the reverse of the paper' if rc > gc else
+                    'neither method collapses' if gc == 0 else 'both collapse as often')
         else: word = 'one method only'
         out.append(f"{sp}: {'; '.join(parts)}: {word}.")
     return '\n'.join(out) if out else 'no finished epochs'
