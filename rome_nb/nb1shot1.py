@@ -84,8 +84,29 @@ class NB1Shot1Arch(NamedTuple):
             if not ok: raise ValueError(f"node {j} of {self.space} needs {k} distinct sorted parents in 0..{j-1}, got {ps!r}")
         return self
 
-    def to_json(self) -> str:
-        return json.dumps({'space': self.space, 'ops': list(self.ops), 'parents': [list(p) for p in self.parents]})
+    def to_dict(self) -> dict:
+        return {'space': self.space, 'ops': list(self.ops), 'parents': [list(p) for p in self.parents]}
+
+    def to_json(self, indent=None) -> str: return json.dumps(self.to_dict(), indent=indent)
+
+    # what a search log records of a cell (the names `Genotype` uses); the one cell type plays 'normal'
+    def _count(self, cell, ops) -> int:
+        if cell not in ('normal', 'reduce'): raise ValueError(f"unknown cell {cell!r}; expected 'normal' or 'reduce'")
+        return 0 if cell == 'reduce' else sum(o in ops for o in self.ops)    # no reduction cell: a max-pool down-samples
+    def num_skip(self, cell: str = 'normal') -> int:
+        "Skip-connections among the choice blocks (loose ends included); 0 for `'reduce'`"
+        return self._count(cell, ('skip-connect',))
+    def num_maxpool(self, cell: str = 'normal') -> int: return self._count(cell, ('maxpool3x3',))
+    def num_param_free(self, cell: str = 'normal') -> int:
+        "Parameter-free choice blocks: skip-connect and max-pool"
+        return self._count(cell, ('skip-connect', 'maxpool3x3'))
+
+    def plot(self, title=None, **kwargs):
+        "The cell as a Figure (see `plot_nb1shot1_cell`)"
+        fig, ax = plt.subplots(figsize=(1.3 * (len(self.parents) + 1), 2.6))
+        plot_nb1shot1_cell(self, ax, title)
+        plt.close(fig)
+        return fig
 
     @classmethod
     def from_json(cls, s: str) -> 'NB1Shot1Arch':
@@ -286,13 +307,13 @@ def _layout(C: int, layers: int, n: int) -> list[tuple[int, int, bool]]:
 
 class _NB1Shot1Macro(nn.Module):
     "Stem conv3x3-bn-relu, stacked cells with max-pool down-sampling, 1x1 ReLU-conv-BN, global average pool, linear."
-    def __init__(self, space, C, layers, num_classes, affine, make_cell):
+    def __init__(self, space, C, layers, num_classes, affine, make_cell, in_channels=3):
         super().__init__()
-        for v, nm in ((C, 'C'), (layers, 'layers'), (num_classes, 'num_classes')):
+        for v, nm in ((C, 'C'), (layers, 'layers'), (num_classes, 'num_classes'), (in_channels, 'in_channels')):
             if isinstance(v, bool) or not isinstance(v, int) or v < 1: raise ValueError(f"{nm} must be a positive int, got {v!r}")
         self.space, self.C, self.layers, self.num_classes, self.affine = get_nb1shot1_space(space), C, layers, num_classes, affine
         self.layout = _layout(C, layers, self.space.n_nodes)
-        self.stem = ConvBNReLU(3, C, 3, 1, 1, affine=affine)
+        self.stem, self.in_channels = ConvBNReLU(in_channels, C, 3, 1, 1, affine=affine), in_channels
         self.cells = nn.ModuleList([make_cell(ci, c) for ci, c, _ in self.layout])
         c_last = self.layout[-1][1]
         self.postprocess = ReLUConvBN(c_last * (self.space.n_nodes + 1), c_last, 1, 1, 0, affine=affine)
@@ -308,8 +329,8 @@ class _NB1Shot1Macro(nn.Module):
 
 class NB1Shot1SuperNet(_NB1Shot1Macro):
     "One-shot network of a NAS-Bench-1Shot1 space; `forward(x, plan)` with one plan for all cells or one per cell."
-    def __init__(self, space, C: int = 16, layers: int = 9, num_classes: int = 10, affine: bool = False):
-        super().__init__(space, C, layers, num_classes, affine, lambda ci, c: NB1Shot1Cell(space, ci, c, affine))
+    def __init__(self, space, C: int = 16, layers: int = 9, num_classes: int = 10, affine: bool = False, in_channels: int = 3):
+        super().__init__(space, C, layers, num_classes, affine, lambda ci, c: NB1Shot1Cell(space, ci, c, affine), in_channels)
 
     def forward(self, x, plan):
         plans = [plan] * self.layers if isinstance(plan, SamplePlan) else list(plan)
@@ -319,9 +340,10 @@ class NB1Shot1SuperNet(_NB1Shot1Macro):
 
 class NB1Shot1Network(_NB1Shot1Macro):
     "Evaluation network of one architecture: the same macro layout with discrete cells."
-    def __init__(self, arch: NB1Shot1Arch, C: int = 16, layers: int = 9, num_classes: int = 10, affine: bool = True):
+    def __init__(self, arch: NB1Shot1Arch, C: int = 16, layers: int = 9, num_classes: int = 10, affine: bool = True,
+                 in_channels: int = 3):
         self.arch = arch.validate()
-        super().__init__(arch.space, C, layers, num_classes, affine, lambda ci, c: NB1Shot1EvalCell(arch, ci, c, affine))
+        super().__init__(arch.space, C, layers, num_classes, affine, lambda ci, c: NB1Shot1EvalCell(arch, ci, c, affine), in_channels)
 
     def forward(self, x): return self._run(x, lambda k, cell, s: cell(s))
 
@@ -329,7 +351,7 @@ class NB1Shot1Network(_NB1Shot1Macro):
     def from_oneshot(cls, model: NB1Shot1SuperNet, arch: NB1Shot1Arch) -> 'NB1Shot1Network':
         "The evaluation network of `arch` holding copies of the one-shot model's weights (and BN statistics)."
         if arch.validate().space != model.space.name: raise ValueError(f"arch is from {arch.space}, the model searches {model.space.name}")
-        net = cls(arch, model.C, model.layers, model.num_classes, model.affine)
+        net = cls(arch, model.C, model.layers, model.num_classes, model.affine, model.in_channels)
         for m in ('stem', 'postprocess', 'classifier'): getattr(net, m).load_state_dict(getattr(model, m).state_dict())
         for ec, oc in zip(net.cells, model.cells):
             for j, p in ec.proj.items(): p.load_state_dict(oc.proj[int(j) - 1].state_dict())

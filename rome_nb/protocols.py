@@ -597,7 +597,7 @@ def run_protocol(name: str, seeds=None, datasets=None, spaces=None, methods=None
 # %% ../nbs/10_protocols.ipynb #be3fa3a7
 @call_parse
 def rome_protocol(
-    name: str,                      # protocol: s0, table1, k-ablation or memory
+    name: str,                      # protocol: s0, table1, k-ablation, memory or collapse (rome_nb.collapse)
     seeds: str = None,              # comma-separated seeds (default: s0 0,1,2,3; table1, k-ablation 0,1,2)
     datasets: str = None,           # comma-separated datasets (table1 default: cifar10,cifar100,svhn; s0: cifar10)
     spaces: str = None,             # comma-separated spaces (table1 default: s1,s2,s3,s4; memory: one space)
@@ -620,7 +620,12 @@ def rome_protocol(
     root = None
     try:
         root = check_out(out) if out is not None else Path(f'runs/protocol-{name}-{scale}')
-        if dry_run:
+        if name == 'collapse':              # searches only, with its own runner and scales
+            from .collapse import collapse_cli
+            res = collapse_cli(seeds, datasets, spaces, methods, ks, scale, out, device, resume, overwrite, search_epochs,
+                               train_epochs, data_root, dry_run, quiet)
+            if res is None: return 0
+        elif dry_run:
             exps = plan(name, seeds, datasets, spaces, methods, ks, scale, search_epochs, train_epochs, device, data_root)
             lines = [f"{len(exps)} jobs of protocol {name!r} at scale {scale!r} -> {root}"] + [
                 f"  {e.name}: search {e.search.method} {e.search.space} on {e.search.dataset}, K={e.search.resolved().k}, "
@@ -628,8 +633,9 @@ def rome_protocol(
                 f"{e.train.epochs} epochs" for e in exps]
             print('\n'.join(lines))
             return 0
-        res = run_protocol(name, seeds, datasets, spaces, methods, ks, scale, out, device, resume, search_epochs,
-                           train_epochs, data_root, show_progress=not quiet, verbose=True, overwrite=overwrite)
+        else:
+            res = run_protocol(name, seeds, datasets, spaces, methods, ks, scale, out, device, resume, search_epochs,
+                               train_epochs, data_root, show_progress=not quiet, verbose=True, overwrite=overwrite)
     except (ValueError, OSError) as e:
         if cli: raise CliError(f"error: {e}") from None
         raise

@@ -22,7 +22,9 @@ from fastcore.script import call_parse, bool_arg, is_cli, CliError
 from .spaces import SPACE_NAMES
 from .genotype import Genotype
 from .supernet import SuperNet
-from .methods import MethodsView, get_method, method_names
+from .methods import MethodsView, get_method, method_names, check_method_space, space_family
+from .nb1shot1 import NB1SHOT1_SPACES
+from .nb1shot1_search import NB1Shot1SearchNet
 from .data import DATASETS, search_loaders
 from .runs import (seed_everything, resolve_device, atomic_save, atomic_write_text, load_checkpoint,
                           get_rng_state, set_rng_state, RunDir, JsonlLogger, progress)
@@ -208,8 +210,11 @@ def _choice(what, value, allowed):
 
 def build_supernet(method='rome-v2', space:str='s0', C:int=16, layers:int=8, num_classes:int=10, in_channels:int=3,
                    td:bool=True) -> SuperNet:
-    "The `SuperNet` that `method` (a registered name or a `Method`) searches (`td=False`: GDAS' all-edge supernet)"
+    "The `SuperNet` that `method` (a registered name or a `Method`) searches (`td=False`: GDAS' all-edge supernet); a NAS-Bench-1Shot1 space gets an `NB1Shot1SearchNet`"
     m = get_method(method)
+    if isinstance(space, str) and space in NB1SHOT1_SPACES:
+        if not td: raise ValueError(f"td=False (GDAS' all-edge supernet) exists only for DARTS-style spaces, not {space!r}")
+        return NB1Shot1SearchNet(space, C=C, layers=layers, num_classes=num_classes, method=m, in_channels=in_channels)
     sm = m.supernet_method(td)
     return SuperNet(space, C=C, layers=layers, num_classes=num_classes, method=m if sm == m.name else sm, in_channels=in_channels)
 
@@ -270,9 +275,11 @@ def _is_int(v): return isinstance(v, int) and not isinstance(v, bool)
 @patch
 def validate(self:SearchConfig) -> SearchConfig:
     "Raise a one-line ValueError naming the first bad value"
-    _choice('space', self.space, SPACE_NAMES)
+    fam = space_family(self.space)          # s0, darts, s1..s4 or a NAS-Bench-1Shot1 space
     if not str(self.dataset).endswith('.npz'): _choice('dataset', self.dataset, tuple(DATASETS))
     _choice('method', self.method, method_names())
+    check_method_space(self.method, self.space)
+    _need(self.td or fam == 'darts', f"td=False (GDAS' all-edge supernet) exists only for DARTS-style spaces, not {self.space!r}")
     _need(self.k is None or (_is_int(self.k) and self.k >= 1), f"k must be an integer >= 1, got {self.k!r}")
     get_method(self.method).check_reg(self.reg)
     _need(get_method(self.method).sampling or self.k in (None, 1), f"k={self.k!r} means nothing for {self.method} (no sampling); use k=1")
@@ -380,9 +387,12 @@ class SearchResult:
         "A few lines for the terminal: genotype, skip count, accuracy, run folder"
         g, last = self.genotype, (self.history[-1] if self.history else {})
         fmt = lambda cell: ' '.join(f'{o}<-{i}' for o, i in cell)
-        return '\n'.join([
-            f"genotype  normal: {fmt(g.normal)}", f"          reduce: {fmt(g.reduce)}",
-            f"normal cell: {g.num_skip()} skip-connections, {g.num_param_free()} parameter-free ops of 8",
+        cells = ([f"genotype  normal: {fmt(g.normal)}", f"          reduce: {fmt(g.reduce)}"] if isinstance(g, Genotype) else
+                 [f"cell ({g.space}): " + ' '.join(f"{o}<-{','.join(map(str, ps))}" for o, ps in zip(g.ops, g.parents)) +
+                  f" out<-{','.join(map(str, g.parents[-1]))}"])
+        n_ops = len(g.normal) if isinstance(g, Genotype) else len(g.ops)
+        return '\n'.join([*cells,
+            f"normal cell: {g.num_skip()} skip-connections, {g.num_param_free()} parameter-free ops of {n_ops}",
             f"validation accuracy (last epoch, sampled sub-networks): {100 * last.get('val_acc', float('nan')):.1f}%"
             f"  after {last.get('epoch', 0)} epoch{'s' * (last.get('epoch', 0) != 1)}, {sum(r['epoch_time'] for r in self.history):.0f} s",
             f"run folder: {self.run_dir}  (genotype.json, log.jsonl, collapse.png, genotype.png, checkpoint.pt)"])
@@ -515,9 +525,9 @@ def search(cfg:SearchConfig|str='quick', resume:bool=False, show_progress:bool=T
 @call_parse
 def rome_search(
     preset:str='quick',         # base configuration: quick (2 min on a CPU, digits) or paper (the ROME paper's CIFAR-10 search)
-    space:str=None,             # search space: s0, darts, s1, s2, s3, s4
+    space:str=None,             # search space: s0, darts, s1..s4, or NAS-Bench-1Shot1's 1shot1-s1..s3 (-skip)
     dataset:str=None,           # digits, cifar10, cifar100, svhn, imagenet, or a .npz file
-    method:str=None,            # rome-v2, rome-v1, gdas, darts, darts-2nd, darts-es, darts-ada, rdarts-l2, rdarts-dp, ...
+    method:str=None,            # a registered method: rome-v2, rome-v1, gdas, darts, darts-2nd, pc-darts, ... (1shot1 spaces: rome-v2, gdas)
     k:int=None,                 # sampled sub-networks per step (K)
     epochs:int=None,            # search epochs
     batch_size:int=None,        # images per batch (each half)

@@ -46,6 +46,7 @@ class Method:
     beta_groups = None             # β of one cell type as per-node slices (None: the method has no β)
     reg_grid = None                # values `--reg` may take (a regularisation strength; None: the method takes no --reg)
     reg_help = ''                  # what `--reg` sets, for errors and docs
+    families = ('darts',)          # space families searched: 'darts' (DARTS-style cells), 'nb1shot1' (NAS-Bench-1Shot1)
 
     # architecture parameters
     def beta_size(self) -> int | None:
@@ -84,6 +85,10 @@ class Method:
     def sample_cells(self, alphas, betas=None, tau: float = 1.0, noise: bool = True, buffer=None) -> list:
         "One `CellSample` per cell type from `alphas` (list of [14, n_ops]) and `betas` (list, or None) at temperature `tau`"
         raise NotImplementedError(f"method {self.name!r} defines no sample_cells")
+
+    def sample_nb1shot1(self, space, logits, tau: float = 1.0):
+        "One `SamplePlan` of NAS-Bench-1Shot1 `space` from `NB1Shot1Logits` (only for methods with 'nb1shot1' in `families`)"
+        raise NotImplementedError(f"method {self.name!r} does not search NAS-Bench-1Shot1 spaces")
 
     # the derived cell
     def parse_cell(self, cell_ops, alpha, beta) -> list:

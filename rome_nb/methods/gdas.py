@@ -9,6 +9,7 @@ from __future__ import annotations
 import torch
 from ..spaces import NODES, NODE_EDGES
 from ..sampling import N_EDGES, NodePlan, CellSample, _EDGE_SLICES
+from ..nb1shot1 import sample_gdas
 from .base import Method, register, draw_ops, _check_tau, _SRCS
 
 # %% auto #0
@@ -21,6 +22,7 @@ class GDASMethod(Method):
     arch_first = False
     allow_repeat = True
     defaults = dict(k=1, lr=0.025, weight_decay=5e-4, nesterov=True)
+    families = ('darts', 'nb1shot1')
 
     def sample_cells(self, alphas, betas=None, tau=1.0, noise=True, buffer=None) -> list:
         self.check_arch(alphas, betas); _check_tau(tau)
@@ -37,6 +39,10 @@ class GDASMethod(Method):
                          for j, s in zip(NODES, _EDGE_SLICES))
             out.append(CellSample(A[t], None, None, ops[t], tuple(range(N_EDGES)), False, plan))
         return out
+
+    def sample_nb1shot1(self, space, logits, tau=1.0):
+        "NAS-Bench-1Shot1's GDAS: a hard op per choice block, soft Gumbel-softmax weights over all candidate parents"
+        _check_tau(tau); return sample_gdas(space, logits, tau)
 
     def parse_cell(self, cell_ops, alpha, beta) -> list:
         w, gene = torch.softmax(alpha, dim=-1), []

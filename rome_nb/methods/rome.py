@@ -11,6 +11,7 @@ from ..spaces import NODES, NODE_EDGES, PAIRS, PAIR_OFFSETS
 from ..genotype import _best_op, _first_argmax
 from ..sampling import (N_EDGES, NodePlan, CellSample, sample_edges_v2, sample_edges_v1, pair_incidence_matrix,
                               _EDGE_SLICES, _PAIR_SLICES)
+from ..nb1shot1 import sample_rome
 from .base import Method, register, draw_ops, _check_tau, _SRCS
 
 # %% auto #0
@@ -21,6 +22,7 @@ class RomeV2Method(Method):
     "ROME-v2 (default): Gumbel-Top2 over β for the edges, Gumbel-Max over α for the ops, K = 7 samples per step (Algorithm 1)"
     name, label = 'rome-v2', 'ROME-v2'
     beta_groups = _EDGE_SLICES
+    families = ('darts', 'nb1shot1')
 
     def sample_edges(self, beta, tau, noise, buffer):
         "(B [T, 14] straight-through 0/1 edges, per-node pair indicator or None)"
@@ -48,6 +50,10 @@ class RomeV2Method(Method):
             out.append(CellSample(A[t], B[t], None if I is None else I[t], ops[t], edges, False, plan))
         return out
 
+    def sample_nb1shot1(self, space, logits, tau=1.0):
+        "ROME on NAS-Bench-1Shot1: a hard op per choice block, Gumbel-Top-k parents (k = the node's in-degree)"
+        _check_tau(tau); return sample_rome(space, logits, tau)
+
     def parse_cell(self, cell_ops, alpha, beta) -> list:
         w, gene = torch.softmax(alpha, dim=-1), []
         for j in NODES:
@@ -63,6 +69,7 @@ class RomeV1Method(RomeV2Method):
     "ROME-v1: Gumbel-Max over the pairs of inputs of each node (β ∈ R²⁰), else as ROME-v2"
     name, label = 'rome-v1', 'ROME-v1'
     beta_groups = _PAIR_SLICES
+    families = ('darts',)          # pairs of parents are ROME-v2's Top-k only for in-degree 2: not on NAS-Bench-1Shot1
 
     def sampler_buffer(self): return pair_incidence_matrix()
     def sample_edges(self, beta, tau, noise, buffer): return sample_edges_v1(beta, tau, noise, buffer)
