@@ -8,7 +8,7 @@ Docs: https://rome-nb.github.io/rome_nb/cli.html.md"""
 __all__ = ['COMMANDS', 'loading_handlers']
 
 # %% ../nbs/11_cli.ipynb #66005f5c
-import importlib, signal, sys
+import importlib, os, signal, sys
 
 # %% ../nbs/11_cli.ipynb #d2358cc7
 COMMANDS = {'rome_search': 'search', 'rome_train': 'train', 'rome_protocol': 'protocols', 'rome_memory': 'memory',
@@ -17,7 +17,7 @@ COMMANDS = {'rome_search': 'search', 'rome_train': 'train', 'rome_protocol': 'pr
 def _stop_while_loading(signum, frame):
     print(f"\n{'stopped by SIGTERM' if signum == signal.SIGTERM else 'interrupted'} while starting; nothing was done",
           file=sys.stderr, flush=True)
-    raise SystemExit(143 if signum == signal.SIGTERM else 130)
+    os._exit(143 if signum == signal.SIGTERM else 130)    # at once: unwinding a half-done import of torch can fail on the way out
 
 def loading_handlers():
     "Ctrl-C (exit 130) and SIGTERM (143) end the process with one line until a command sets its own handlers"
