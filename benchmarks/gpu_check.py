@@ -2,11 +2,14 @@
 and ROME-v2 search time per iteration at the paper's setting on CIFAR-10 (K=7, batch 64, 8 cells, C=16),
 fp32 vs bf16 autocast, projected to 50 epochs beside the paper's 0.3 GPU-days.
 
-    ROME_DATA=/path/holding/cifar10 python benchmarks/gpu_check.py [--skip-memory] [--device cuda] [--limit 2560]
+    python benchmarks/gpu_check.py [--skip-memory] [--device cuda] [--limit 2560] [--dataset cifar10|FILE.npz]
 
+The data: `--dataset`, else the local CIFAR-10 copy converted once to .npz by tests/real_data.py when there is one,
+else `cifar10` in its usual folders ($ROME_DATA/cifar10 or ~/.cache/rome_nb/cifar10).
 (`--device cpu --limit 256 --skip-memory` runs the same code path in seconds on a CPU, as a smoke test.)
 """
 import os, sys, tempfile, time
+from pathlib import Path
 import torch
 from rome_nb.memory import memory_table, format_memory_table
 from rome_nb.search import search
@@ -14,9 +17,14 @@ from rome_nb.search import search
 def _opt(name, default):
     return type(default)(sys.argv[sys.argv.index(name) + 1]) if name in sys.argv else default
 device, limit, epochs = _opt('--device', 'cuda'), _opt('--limit', 2560), 2   # second epoch is timed (warm)
+if '--dataset' in sys.argv: dataset = _opt('--dataset', '')
+else:
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]/'tests'))
+    from real_data import real_cifar10_npz
+    dataset = str(real_cifar10_npz() or 'cifar10')
 cuda = device.startswith('cuda')
 if cuda: assert torch.cuda.is_available(), 'this benchmark needs a CUDA device (or pass --device cpu)'
-print(torch.cuda.get_device_name(0) if cuda else 'cpu', 'torch', torch.__version__, flush=True)
+print(torch.cuda.get_device_name(0) if cuda else 'cpu', 'torch', torch.__version__, 'data', dataset, flush=True)
 # The goals of this benchmark (benchmarks/README.md): ROME-v2 memory at most 0.20 of DARTS' and 0.70 of GDAS' (the paper:
 # 0.245 and 0.74), and a ROME-v2 step at most 1.15 times the step of the discrete network it samples
 GOALS = {('rome-v2', 'darts'): 0.20, ('rome-v2', 'gdas'): 0.70, 'step ratio': 1.15}
@@ -34,7 +42,7 @@ if '--skip-memory' not in sys.argv:
 full_iters = 25_000 // 64        # iterations of one epoch of the paper's search (25k / 25k split, batch 64)
 for amp in ((False, True) if cuda else (False,)):
     with tempfile.TemporaryDirectory() as d:
-        r = search('paper', dataset='cifar10', limit=limit, epochs=epochs, device=device, amp='bf16' if amp and cuda else 'off',
+        r = search('paper', dataset=dataset, limit=limit, epochs=epochs, device=device, amp='bf16' if amp and cuda else 'off',
                    out=os.path.join(d, 'run'), show_progress=False)
         rec = r.history[-1]
         per_iter = rec['epoch_time'] / rec['steps']

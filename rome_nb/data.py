@@ -6,7 +6,7 @@ Docs: https://rome-nb.github.io/rome_nb/data.html.md"""
 
 # %% ../nbs/05_data.ipynb #2cdf237b
 from __future__ import annotations
-import io, math, os, pickle, warnings
+import math, os, pickle, warnings
 from dataclasses import dataclass, replace
 from pathlib import Path
 import numpy as np
@@ -15,9 +15,9 @@ import torch.nn.functional as F
 from .runs import resolve_device
 
 # %% auto #0
-__all__ = ['DATASETS', 'DatasetInfo', 'shared_data_dir', 'default_root', 'split_indices', 'check_labels', 'clear_cache',
-           'channel_stats', 'load_arrays', 'dataset_info', 'aug_params', 'normalize', 'augment_batch', 'TensorLoader',
-           'FolderLoader', 'search_loaders', 'eval_loaders']
+__all__ = ['DATASETS', 'DatasetInfo', 'default_root', 'split_indices', 'check_labels', 'clear_cache', 'channel_stats',
+           'load_arrays', 'dataset_info', 'aug_params', 'normalize', 'augment_batch', 'TensorLoader', 'FolderLoader',
+           'search_loaders', 'eval_loaders']
 
 # %% ../nbs/05_data.ipynb #c19abdf9
 @dataclass(frozen=True)
@@ -54,26 +54,11 @@ def _canon(name, root=None):
     return key, root
 
 # %% ../nbs/05_data.ipynb #6c4ee0a0
-def shared_data_dir() -> Path | None:
-    "The shared data folder: env `ROME_DATA`, else `../shared/data` beside the repository; None if absent."
-    env = os.environ.get('ROME_DATA')
-    if env:
-        p = Path(env).expanduser()
-        return p if p.is_dir() else None
-    import rome_nb
-    repos = [Path(rome_nb.__file__).resolve().parents[1]]
-    repos += [p for p in (Path.cwd(), *Path.cwd().parents[:2]) if (p/'pyproject.toml').exists()]
-    for repo in repos:
-        p = repo.parent/'shared'/'data'
-        if p.is_dir(): return p
-    return None
-
 def default_root(name) -> Path:
-    "Where `name` is looked for when no root is given."
+    "Where `name` is looked for when no root is given: `$ROME_DATA/<name>` if `ROME_DATA` is set, else `~/.cache/rome_nb/<name>`."
     name, _ = _canon(name)
-    shared = shared_data_dir()
-    if shared is not None and (shared/name).exists(): return shared/name
-    return Path('~/.cache/rome_nb').expanduser()/name
+    env = os.environ.get('ROME_DATA')
+    return (Path(env) if env else Path('~/.cache/rome_nb')).expanduser()/name
 
 # %% ../nbs/05_data.ipynb #f5665df3
 def split_indices(y, fractions, seed=0) -> list[np.ndarray]:
@@ -218,56 +203,6 @@ def _read_svhn(folder, split):
     check_labels(y, DATASETS['svhn'].num_classes, f"SVHN {split} set '{p}'", 2 if split == 'train' else 1)
     return x, y.astype(np.int64)
 
-# %% ../nbs/05_data.ipynb #cbe49ac8
-def _shard_files(folder, split): return sorted(Path(folder).glob(f'{split}_[0-9]*.npz'))
-
-def _read_shards(folder, split, indices=None):
-    files = _shard_files(folder, split)
-    if not files: raise FileNotFoundError(f"no {split}_*.npz shards in '{folder}'")
-    shards = []
-    for p in files:
-        try:
-            with np.load(p, allow_pickle=False) as d: shards.append((d['data'], d['offsets'].astype(np.int64), d['labels']))
-        except Exception as e:
-            raise ValueError(f"CIFAR-10 shard '{p}' is not readable ({type(e).__name__}: {e})") from None
-    y = _check_shard_labels([s[2] for s in shards], folder, split)
-    ends = np.cumsum([len(s[2]) for s in shards])
-    shards = [(data, off, y[e - len(lab):e]) for (data, off, lab), e in zip(shards, ends)]
-    n = len(y)
-    key = ('shards', str(Path(folder).resolve()), split)
-    if indices is not None and key not in _CACHE and 2 * len(indices) < n:   # a few images: decode only those
-        return _decode_shards(shards, np.asarray(indices, dtype=np.int64))
-    x, y = _cached(key, lambda: _decode_shards(shards, None))
-    return (x, y) if indices is None else (x[indices], y[indices])
-
-def _decode_shards(shards, indices):
-    from PIL import Image
-    starts = np.cumsum([0] + [len(s[2]) for s in shards])
-    n = starts[-1]
-    idx = np.arange(n) if indices is None else indices
-    if len(idx) and (idx.min() < 0 or idx.max() >= n): raise IndexError(f"image index out of range 0..{n-1}")
-    xs = []
-    for i in idx:
-        k = int(np.searchsorted(starts, i, side='right') - 1)
-        data, off, _ = shards[k]; j = i - starts[k]
-        with Image.open(io.BytesIO(data[off[j]:off[j+1]].tobytes())) as im: xs.append(np.asarray(im.convert('RGB')))
-    y = np.concatenate([s[2] for s in shards])[idx]
-    return (np.stack(xs) if xs else np.zeros((0, 32, 32, 3), np.uint8)), y
-
-def _check_shard_labels(ys, folder, split):
-    y = np.concatenate(ys)
-    check_labels(y, DATASETS['cifar10'].num_classes, f"CIFAR-10 {split} shards in '{folder}'", 2 if split == 'train' else 1)
-    return y.astype(np.int64)
-
-def _shard_labels(folder, split):
-    ys = []
-    for p in _shard_files(folder, split):
-        try:
-            with np.load(p, allow_pickle=False) as d: ys.append(d['labels'])
-        except Exception as e:
-            raise ValueError(f"CIFAR-10 shard '{p}' is not readable ({type(e).__name__}: {e})") from None
-    return _check_shard_labels(ys, folder, split)
-
 # %% ../nbs/05_data.ipynb #5f11ec67
 def _check_xy(x, y, path, sx='x', sy='y', num_classes=None):
     "One split of an npz file, checked: (x as N x H x W x C, y as int64, the class count)."
@@ -347,14 +282,13 @@ def _read_npz(path, split):
 
 # %% ../nbs/05_data.ipynb #79215830
 def _find(name, root):
-    "Locate `name` under root: ('shards'|'torchvision', folder) or None."
+    "The folder under root holding `name` in torchvision's layout, or None."
     root = Path(root).expanduser()
-    if name == 'cifar10' and _shard_files(root, 'train'): return 'shards', root
     if name in _CIFAR:
         folder, train, _, _ = _CIFAR[name]
         for f in (root/folder, root):
-            if (f/train[0]).is_file(): return 'torchvision', f
-    if name == 'svhn' and (root/'train_32x32.mat').is_file(): return 'torchvision', root
+            if (f/train[0]).is_file(): return f
+    if name == 'svhn' and (root/'train_32x32.mat').is_file(): return root
     return None
 
 def _download(name, root):
@@ -382,17 +316,14 @@ def load_arrays(name='digits', root=None, split='train', download=False, indices
         x, y = _read_npz(root, split)
     else:
         root = default_root(name) if root is None else Path(root).expanduser()
-        found = _find(name, root)
-        if found is None and download:
-            _download(name, root); found = _find(name, root)
-        if found is None:
+        folder = _find(name, root)
+        if folder is None and download:
+            _download(name, root); folder = _find(name, root)
+        if folder is None:
             raise FileNotFoundError(f"{DATASETS[name].title} not found under '{root}'; fetch it with --download (command line) "
                                     "or download=True (Python), which needs internet, or point --data-root / root at a folder holding it")
-        kind, folder = found
-        if kind == 'shards': return _read_shards(folder, split, None if indices is None else np.asarray(indices, dtype=np.int64))
-        else:
-            key = (name, str(folder.resolve()), split)
-            x, y = _cached(key, lambda: _read_svhn(folder, split) if name == 'svhn' else _read_cifar(folder, name, split))
+        key = (name, str(folder.resolve()), split)
+        x, y = _cached(key, lambda: _read_svhn(folder, split) if name == 'svhn' else _read_cifar(folder, name, split))
     if indices is None: return x, y
     indices = np.asarray(indices, dtype=np.int64)
     return x[indices], y[indices]
@@ -587,9 +518,6 @@ def _check_limit(limit):
         raise ValueError(f"limit must be None or an int >= 2, got {limit!r}")
 
 def _labels(name, root, split, download):
-    if name == 'cifar10':
-        r = default_root(name) if root is None else Path(root).expanduser()
-        if _shard_files(r, split): return _shard_labels(r, split)     # without decoding
     return load_arrays(name, root, split, download)[1]
 
 def _subset(y, limit, seed):

@@ -23,6 +23,7 @@ class Job:
     def state_dict(self) -> dict: raise NotImplementedError      # everything to continue from, but the RNGs and the history
     def load_state_dict(self, sd: dict): raise NotImplementedError
     def begin(self, run, start: int, history: list): "Before the first epoch of this call (`run`: rank 0's `RunDir`, else None)"
+    def more(self, done: int, epochs: int) -> bool: return done < epochs   # another epoch after `done`? (a rollback runs more)
     def run_epoch(self, epoch: int) -> dict: raise NotImplementedError   # epoch counts from 1; returns the epoch's record
     def postfix(self, rec: dict) -> dict: return {}                     # what the epoch bar shows after an epoch
     def end_epoch(self, run, history: list): "After an epoch is logged, before the checkpoint (rank 0): e.g. plots"
@@ -70,20 +71,20 @@ def run_epochs(job: Job, out, config: dict, epochs: int, fmt: str, run: RunDir |
     logger = JsonlLogger(run.log) if main else None
     if main and ck is not None: logger.truncate(start)     # an epoch may have been logged after the last checkpoint
     job.begin(run if main else None, start, history)
-    last = start if stopped else epochs if stop_after is None else min(epochs, start + stop_after)
-    bar = progress(range(start + 1, last + 1), total=epochs, initial=start, desc=desc, unit='epoch', disable=not (show_progress and main))
-    for epoch in bar:
+    bar = progress(total=epochs, initial=start, desc=desc, unit='epoch', disable=not (show_progress and main))
+    epoch = start
+    while not stopped and job.more(epoch, epochs) and (stop_after is None or epoch - start < stop_after):
+        epoch += 1
         rec = job.run_epoch(epoch)
         if job.stop: stopped = rec['stopped'] = _why(job, epoch)
-        history.append(rec)
+        history.append(rec); bar.update(1)
         if pf := job.postfix(rec): bar.set_postfix(**pf)
         if main:
             logger.log(rec)
             job.end_epoch(run, history)
             atomic_save({**job.state_dict(), 'format': fmt, 'epoch': epoch, 'config': run.config, 'rng': get_rng_state(),
                          'history': history, 'stopped': stopped}, run.checkpoint)
-        if stopped: break
-    complete = bool(stopped) or len(history) == epochs
+    complete = bool(stopped) or not job.more(epoch, epochs)
     if main: job.finish(run, history, complete)
     barrier()                                              # rank 0's files exist when any process returns
     return RunOutcome(history, start, stopped, complete)

@@ -16,9 +16,9 @@ from .methods import method_names, get_method
 from .spaces import get_space
 
 # %% auto #0
-__all__ = ['BENCH_METHODS', 'LABELS', 'PAPER_TABLE7_GB', 'saved_tensor_bytes', 'resolve_bench_device', 'bench_step',
-           'measure_saved', 'peak_step_child', 'measure_peak', 'step_times', 'memory_table', 'format_memory_table',
-           'plot_memory', 'rome_memory']
+__all__ = ['SAME_PASS_AS', 'BENCH_METHODS', 'LABELS', 'PAPER_TABLE7_GB', 'saved_tensor_bytes', 'resolve_bench_device',
+           'bench_step', 'measure_saved', 'peak_step_child', 'measure_peak', 'step_times', 'memory_table',
+           'format_memory_table', 'plot_memory', 'rome_memory']
 
 # %% ../nbs/04a_memory.ipynb #33c8fa6f
 def saved_tensor_bytes(fn, exclude=()):
@@ -35,12 +35,15 @@ def saved_tensor_bytes(fn, exclude=()):
     return sum(seen.values()), out
 
 # %% ../nbs/04a_memory.ipynb #bd1c5d4b
-# every registered method (newest first, so the built-ins read DARTS, GDAS, ROME-v1, ROME-v2), then ROME-v2's weight step
-# (sampled under no_grad) and the discrete cell they all end up with
-BENCH_METHODS = (*reversed(method_names()), 'rome-v2-theta', 'discrete')
+# every registered method (newest first, so the built-ins read DARTS, GDAS, ROME-v1, ROME-v2) except those whose step
+# runs another row's supernet pass (SDARTS: DARTS' mixture with other weights), then ROME-v2's weight step (sampled under
+# no_grad) and the discrete cell they all end up with
+SAME_PASS_AS = {'sdarts-rs': 'darts', 'sdarts-adv': 'darts'}
+BENCH_METHODS = (*(m for m in reversed(method_names()) if m not in SAME_PASS_AS), 'rome-v2-theta', 'discrete')
 LABELS = {**{m: get_method(m).label or m for m in method_names()},
           'rome-v2-theta': 'ROME-v2, weight step', 'discrete': 'discrete 8-edge cell'}
-PAPER_TABLE7_GB = {'darts': 9.4, 'gdas': 3.1, 'rome-v2': 2.3}     # ICCV Table 7 (the ROME row is ROME-v2, the default)
+PAPER_TABLE7_GB = {'darts': 9.4, 'gdas': 3.1, 'rome-v2': 2.3,     # ICCV Table 7 (the ROME row is ROME-v2, the default)
+                   'pc-darts': 3.7, 'pc-darts-m2': 5.7}           # PC-DARTS with M = 4 and M = 2 (SNAS: not measured there)
 
 def resolve_bench_device(device) -> torch.device:
     "A torch.device from 'cpu', 'cuda', 'cuda:N' (clear errors for bad names and missing CUDA)"

@@ -621,7 +621,7 @@ def rome_protocol(
     overwrite: store_true = False,  # replace the protocol's run files and job folders in --out (its results are lost)
     search_epochs: int = None,      # search epochs of every job (k-ablation: of the K=7 reference; others keep K*epochs)
     train_epochs: int = None,       # evaluation-training epochs of every job
-    data_root: str = None,          # folder holding the datasets (default: $ROME_DATA or the shared data folder)
+    data_root: str = None,          # folder holding the datasets (default: $ROME_DATA/<name> or ~/.cache/rome_nb/<name>)
     dry_run: store_true = False,    # print the jobs and exit
     quiet: store_true = False,      # no progress bars
 ):

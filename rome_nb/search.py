@@ -57,15 +57,20 @@ def tau_schedule(epoch:int, epochs:int, tau_max:float=10., tau_min:float=0.1) ->
     return float(tau_max * (1 - f) + tau_min * f)     # exact at both ends
 
 # %% ../nbs/06_search.ipynb #e481e556
+def _method_default(m, name, value):
+    "`value`, or when it is None the method's default for search setting `name` (arch_lr, tau_max, tau_min)"
+    return m.search_default(name) if value is None else value
+
 class Strategy:
     "A search `method` (a `Method`; default: the model's) over a `SuperNet`: `step(train_batch, val_batch)` runs one iteration, `genotype()` derives the cells"
     def __init__(self, model, k:int|None=None, epochs:int=50, lr:float|None=None, lr_min:float=1e-3, momentum:float=0.9,
-                 weight_decay:float|None=None, nesterov:bool|None=None, arch_lr:float=3e-4, arch_betas=(0.5, 0.999),
-                 arch_weight_decay:float=1e-3, tau_max:float=10., tau_min:float=0.1, grad_clip:float|None=5.,
+                 weight_decay:float|None=None, nesterov:bool|None=None, arch_lr:float|None=None, arch_betas=(0.5, 0.999),
+                 arch_weight_decay:float=1e-3, tau_max:float|None=None, tau_min:float|None=None, grad_clip:float|None=5.,
                  td:bool=True, ga_weights:bool=True, ga_arch:bool=True, weight_reduce:str='sum', amp:bool=False,
-                 seed:int|None=None, method=None):
+                 seed:int|None=None, method=None, reg:float|None=None):
         m = self.method = get_method(getattr(model, 'search_method', 'rome-v2') if method is None else method)
         d = m.defaults
+        arch_lr, tau_max, tau_min = (_method_default(m, n, v) for n, v in (('arch_lr', arch_lr), ('tau_max', tau_max), ('tau_min', tau_min)))
         if not m.sampling:
             if k not in (None, 1): raise ValueError(f"k={k!r} means nothing for {m.name} (no sampling: every pass is the same); use k=1")
             k = 1
@@ -74,6 +79,7 @@ class Strategy:
         if self.k < 1: raise ValueError(f"k must be >= 1, got {k!r}")
         if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int) or seed < 0): raise ValueError(f"seed must be None or an int >= 0, got {seed!r}")
         self.seed, self.t, self.stop = seed, 0, False    # seed: per-sample seeds (any number of processes); t: steps taken; stop: set by a method's hook
+        self.reg, self.extra = m.check_reg(reg), {}      # reg: the method's regularisation strength; extra: its run state (checkpointed)
         if weight_reduce not in ('sum', 'mean'): raise ValueError(f"unknown weight_reduce {weight_reduce!r}; expected one of: sum, mean")
         self.k_arch = self.k if ga_arch else 1           # Table 6: accumulation for α/β on/off
         self.k_weights = self.k if ga_weights else 1     # Table 6: accumulation for θ on/off
@@ -86,6 +92,7 @@ class Strategy:
         self.a_opt = m.arch_optimizer(self.arch_params, arch_lr, arch_betas, arch_weight_decay)
         self.sched = torch.optim.lr_scheduler.CosineAnnealingLR(self.w_opt, T_max=epochs, eta_min=lr_min)
         self.new_epoch(0)
+        m.setup(self)
 
     name = property(lambda self: self.method.name, doc="The method's name")
     arch_first = property(lambda self: self.method.arch_first, doc="Architecture step first (Algorithm 1)?")
@@ -145,10 +152,12 @@ def _accumulate(self:Strategy, phase:int, x, y, params, n:int, scale:float):
 @patch
 def arch_step(self:Strategy, x, y) -> tuple:
     "Eq. 11: mean of `k_arch` sampled α/β-gradients on a validation batch, then one Adam step"
+    if not self.method.arch_step_due(self):         # e.g. PC-DARTS' warm-up: only measure the validation loss
+        with torch.no_grad(): out = self.model(x, self._draw(self.model, self.tau)).float()
+        return self._check(F.cross_entropy(out, y), (out.argmax(1) == y).float().mean(), 'validation')
     self.method.before_arch_step(self, x, y)
     self.a_opt.zero_grad(set_to_none=True)
-    out = self._accumulate(0, x, y, self.arch_params, self.k_arch, 1 / self.k_arch)
-    out = self._check(*out, 'validation (architecture step)')
+    out = self._check(*self.method.arch_gradient(self, x, y), 'validation (architecture step)')
     self.a_opt.step()
     self.method.after_arch_step(self, x, y)
     return out
@@ -170,6 +179,7 @@ def weight_step(self:Strategy, x, y) -> tuple:
 def step(self:Strategy, train_batch, val_batch) -> dict:
     "One search iteration on `(x, y)` batches from the two halves; returns losses and accuracies"
     self.model.train()
+    train_batch, val_batch = self.method.prepare_batches(self, train_batch, val_batch)
     if self.arch_first: (vl, va), (tl, ta) = self.arch_step(*val_batch), self.weight_step(*train_batch)
     else: (tl, ta), (vl, va) = self.weight_step(*train_batch), self.arch_step(*val_batch)
     self.t += 1
@@ -178,14 +188,15 @@ def step(self:Strategy, train_batch, val_batch) -> dict:
 # %% ../nbs/06_search.ipynb #98b03dab
 @patch
 def state_dict(self:Strategy) -> dict:
-    "Optimisers, scheduler, epoch, τ and the step counter (the model is saved separately)"
+    "Optimisers, scheduler, epoch, τ, the step counter and the method's run state (the model is saved separately)"
     return dict(w_opt=self.w_opt.state_dict(), a_opt=self.a_opt.state_dict(), sched=self.sched.state_dict(),
-                epoch=self.epoch, tau=self.tau, t=self.t, seed=self.seed)
+                epoch=self.epoch, tau=self.tau, t=self.t, seed=self.seed, stop=self.stop, extra=self.extra)
 
 @patch
 def load_state_dict(self:Strategy, sd:dict):
     self.w_opt.load_state_dict(sd['w_opt']); self.a_opt.load_state_dict(sd['a_opt']); self.sched.load_state_dict(sd['sched'])
     self.epoch, self.tau, self.t = sd['epoch'], sd['tau'], int(sd.get('t', 0))
+    self.stop, self.extra = bool(sd.get('stop', False)), dict(sd.get('extra', {}))
 
 # %% ../nbs/06_search.ipynb #2471403c
 STRATEGIES = MethodsView()      # name -> Method, live: a method registered later appears here too
@@ -226,10 +237,11 @@ class SearchConfig:
     lr_min: float = 1e-3                # cosine schedule's floor
     momentum: float = 0.9
     weight_decay: float|None = None     # θ weight decay (None: 3e-4, 5e-4 for GDAS)
-    arch_lr: float = 3e-4               # Adam lr for α, β
+    reg: float|None = None              # the method's regularisation strength on its grid (rdarts-l2: θ weight decay, rdarts-dp: max drop-path)
+    arch_lr: float|None = None          # Adam lr for α, β (None: the method's, 3e-4; 6e-4 PC-DARTS)
     arch_weight_decay: float = 1e-3
-    tau_max: float = 10.                # Gumbel temperature, first epoch
-    tau_min: float = 0.1                # Gumbel temperature, last epoch
+    tau_max: float|None = None          # Gumbel temperature, first epoch (None: the method's, 10; 1 SNAS)
+    tau_min: float|None = None          # Gumbel temperature, last epoch (None: the method's, 0.1; 0.03 SNAS)
     grad_clip: float = 5.               # max norm of the θ-gradient (0: off)
     portion: float = 0.5                # fraction of the training set for θ (the rest drives α, β)
     seed: int = 0
@@ -264,12 +276,13 @@ def validate(self:SearchConfig) -> SearchConfig:
     if not str(self.dataset).endswith('.npz'): _choice('dataset', self.dataset, tuple(DATASETS))
     _choice('method', self.method, method_names())
     _need(self.k is None or (_is_int(self.k) and self.k >= 1), f"k must be an integer >= 1, got {self.k!r}")
+    get_method(self.method).check_reg(self.reg)
     _need(get_method(self.method).sampling or self.k in (None, 1), f"k={self.k!r} means nothing for {self.method} (no sampling); use k=1")
     for f in ('epochs', 'batch_size', 'channels', 'layers'):
         v = getattr(self, f); _need(_is_int(v) and v >= 1, f"{f} must be an integer >= 1, got {v!r}")
     for f in ('tau_max', 'tau_min', 'arch_lr', 'lr_min'):
-        v = getattr(self, f); _need(isinstance(v, (int, float)) and v > 0, f"{f} must be > 0, got {v!r}")
-    _need(self.tau_min <= self.tau_max, f"tau_min ({self.tau_min}) must not exceed tau_max ({self.tau_max})")
+        v = getattr(self, f); _need((v is None and f != 'lr_min') or (isinstance(v, (int, float)) and v > 0), f"{f} must be > 0, got {v!r}")
+    _need(None in (self.tau_min, self.tau_max) or self.tau_min <= self.tau_max, f"tau_min ({self.tau_min}) must not exceed tau_max ({self.tau_max})")
     _need(self.lr is None or self.lr > 0, f"lr must be > 0, got {self.lr!r}")
     for f in ('momentum', 'arch_weight_decay', 'grad_clip'):
         v = getattr(self, f); _need(isinstance(v, (int, float)) and v >= 0, f"{f} must be >= 0, got {v!r}")
@@ -303,10 +316,11 @@ def from_preset(cls:SearchConfig, name:str='quick', **overrides) -> SearchConfig
 
 @patch
 def resolved(self:SearchConfig) -> SearchConfig:
-    "Copy with the method's defaults filled in for `k`, `lr`, `weight_decay` and the default `out`"
-    d = get_method(self.method).defaults
+    "Copy with the method's defaults filled in for `k`, `lr`, `weight_decay`, `arch_lr`, `tau_max`, `tau_min` and the default `out`"
+    m = get_method(self.method); d = m.defaults
     r = replace(self, k=d['k'] if self.k is None else self.k, lr=d['lr'] if self.lr is None else self.lr,
-                weight_decay=d['weight_decay'] if self.weight_decay is None else self.weight_decay)
+                weight_decay=d['weight_decay'] if self.weight_decay is None else self.weight_decay,
+                **{n: _method_default(m, n, getattr(self, n)) for n in ('arch_lr', 'tau_max', 'tau_min')})
     if r.out is None:
         r.out = f"runs/search-{self.preset or 'custom'}-{self.method}-{self.space}-{self.dataset}-seed{self.seed}"
     return r
@@ -384,7 +398,7 @@ def _strategy_kwargs(cfg:SearchConfig) -> dict:
     return dict(k=cfg.k, epochs=cfg.epochs, lr=cfg.lr, lr_min=cfg.lr_min, momentum=cfg.momentum, weight_decay=cfg.weight_decay,
                 arch_lr=cfg.arch_lr, arch_weight_decay=cfg.arch_weight_decay, tau_max=cfg.tau_max, tau_min=cfg.tau_min,
                 grad_clip=cfg.grad_clip, td=cfg.td, ga_weights=cfg.ga_weights, ga_arch=cfg.ga_arch,
-                weight_reduce=cfg.weight_reduce, amp=cfg.amp, seed=cfg.seed)
+                weight_reduce=cfg.weight_reduce, amp=cfg.amp, seed=cfg.seed, reg=cfg.reg)
 
 def _set_determinism(cfg:SearchConfig):
     if cfg.deterministic:
@@ -431,7 +445,9 @@ class _SearchJob(Job):
     what = 'the search'
     def __init__(self, cfg, model, strategy, loaders, show_progress=True):
         self.cfg, self.model, self.strategy, self.loaders, self.show = cfg, model, strategy, loaders, show_progress and is_main()
+        self.pos = 0                                   # the next epoch of the schedule (0-based; a method's rollback moves it back)
     stop = property(lambda self: self.strategy.stop, doc="Set by the method's `end_epoch` hook (True or a reason)")
+    def more(self, done, epochs): return self.pos < self.cfg.epochs
 
     def state_dict(self):
         return dict(model=self.model.state_dict(), arch=_named_arch(self.model), strategy=self.strategy.state_dict(),
@@ -440,18 +456,19 @@ class _SearchJob(Job):
     def load_state_dict(self, ck):
         self.model.load_state_dict(ck['model']); self.strategy.load_state_dict(ck['strategy'])
         _load_loader_state(self.loaders, ck['loaders'])
+        self.pos = self.strategy.epoch + 1
 
     def run_epoch(self, epoch):
-        s, cfg, W = self.strategy, self.cfg, world_size()
-        s.new_epoch(epoch - 1)                         # the τ schedule counts from 0
+        s, cfg, W, e = self.strategy, self.cfg, world_size(), self.pos
+        s.new_epoch(e)                                 # the τ schedule counts from 0
         lr, tau, t0, sums, n = s.lr, s.tau, time.perf_counter(), {}, 0
         n_batches = min(map(len, self.loaders))
-        bar = progress(zip(*self.loaders), total=n_batches, desc=f'epoch {epoch}/{cfg.epochs}', unit='step', leave=False,
+        bar = progress(zip(*self.loaders), total=n_batches, desc=f'epoch {e + 1}/{cfg.epochs}', unit='step', leave=False,
                        disable=not self.show)
         for b, (tb, vb) in enumerate(bar, 1):
             try: m = s.step(tb, vb)
-            except NonFiniteLoss as e:
-                raise NonFiniteLoss(f"{e} at epoch {epoch}, batch {b}; search stopped "
+            except NonFiniteLoss as err:
+                raise NonFiniteLoss(f"{err} at epoch {epoch}, batch {b}; search stopped "
                                     f"(the last checkpoint holds {epoch - 1} finished epochs)") from None
             if W > 1 and cfg.sync_every and s.t % cfg.sync_every == 0: _check_sync(self.model, s)
             for key, v in m.items(): sums[key] = sums.get(key, 0.) + v
@@ -460,7 +477,10 @@ class _SearchJob(Job):
         s.end_epoch()                                  # the lr schedule, then the method's hook (which may set `stop`)
         if W > 1:                                      # BatchNorm statistics differ per rank (never used in search): rank 0's
             broadcast_parameters(list(self.model.buffers())); _check_sync(self.model, s, full=True)
-        return _epoch_record(epoch, sums, n, s, lr, tau, time.perf_counter() - t0)
+        rec = _epoch_record(epoch, sums, n, s, lr, tau, time.perf_counter() - t0)     # epoch: epochs run, rollbacks too
+        if s.epoch != e: rec['rolled_back_to'] = s.epoch + 1    # a rollback: the schedule resumes after that epoch
+        self.pos = s.epoch + 1
+        return rec
 
     def postfix(self, rec): return dict(val_acc=f"{rec['val_acc']:.3f}", skips=rec['num_skip'])
     def end_epoch(self, run, history): _save_plots(run, history, self.strategy.genotype())
@@ -507,6 +527,7 @@ def rome_search(
     channels:int=None,          # initial channels C of the supernet
     layers:int=None,            # cells of the supernet
     lr:float=None,              # SGD learning rate for the weights
+    reg:float=None,             # the method's regularisation strength, on R-DARTS' grid: rdarts-l2 weight decay, rdarts-dp max drop-path
     arch_lr:float=None,         # Adam learning rate for alpha and beta
     tau_max:float=None,         # Gumbel temperature of the first epoch
     tau_min:float=None,         # Gumbel temperature of the last epoch
@@ -517,7 +538,7 @@ def rome_search(
     limit:int=None,             # use at most this many training images
     seed:int=None,              # random seed
     out:str=None,               # run folder (default: runs/search-<preset>-<method>-<space>-<dataset>-seed<seed>)
-    data_root:str=None,         # folder holding the dataset (default: $ROME_DATA or ../shared/data or ~/.cache/rome_nb)
+    data_root:str=None,         # folder holding the dataset (default: $ROME_DATA/<name> or ~/.cache/rome_nb/<name>)
     device:str=None,            # auto, cpu, cuda or cuda:N
     amp:str=None,               # autocast on CUDA: off or bf16 (default off)
     deterministic:bool=False,   # deterministic GPU kernels (slower)
@@ -532,7 +553,7 @@ def rome_search(
     def run():
         nonlocal cfg
         given = dict(space=space, dataset=dataset, method=method, k=k, epochs=epochs, batch_size=batch_size, channels=channels,
-                     layers=layers, lr=lr, arch_lr=arch_lr, tau_max=tau_max, tau_min=tau_min, td=td, ga_weights=ga_weights,
+                     layers=layers, lr=lr, reg=reg, arch_lr=arch_lr, tau_max=tau_max, tau_min=tau_min, td=td, ga_weights=ga_weights,
                      ga_arch=ga_arch, weight_reduce=weight_reduce, limit=limit, seed=seed, out=out, data_root=data_root,
                      device=device, amp=amp, deterministic=deterministic or None, sync_every=sync_every,
                      download=download or None)

@@ -58,7 +58,7 @@ def scalable(op: nn.Module):
 def scaled_op(op: nn.Module, bn, x, w):
     "op(x) * w, computed inside the op's final BatchNorm `bn` when there is one (from `scalable`); w: 0-dim tensor or None"
     if w is None: return op(x)
-    if bn is None: return op(x) * w
+    if bn is None: return op(x, w) if getattr(op, 'takes_weight', False) else op(x) * w   # a method's edge wrapper weighs its own output
     bn.scale = w
     try: return op(x)
     finally: bn.scale = None

@@ -464,7 +464,7 @@ def rome_train(
     overwrite: store_true = False,  # replace the run files in --out (the run there is lost)
     device: str = 'auto',           # auto, cpu, cuda or cuda:N
     amp: str = None,                # autocast: off, bf16 or fp16 (default off)
-    data_root: str = None,          # folder holding the dataset (default: ROME_DATA or the shared data folder)
+    data_root: str = None,          # folder holding the dataset (default: $ROME_DATA/<name> or ~/.cache/rome_nb/<name>)
     download: store_true = False,   # download CIFAR/SVHN if absent
     limit: int = None,              # use only this many training and test images
     quiet: store_true = False,      # no progress bars

@@ -7,6 +7,7 @@ NBS = Path(__file__).resolve().parents[1]/'nbs'
 
 # Notebooks whose story is told with figures, and the fewest figures each must show.
 FIGURES = {
+    '00_problem.ipynb': 1,                      # memory of one step per method, as a bar chart
     '00_gumbel.ipynb': 2,                       # Monte Carlo vs exact inclusion probabilities; the explorer's static frame
     '03_genotype.ipynb': 1,                     # the genotype cells
     '04a_memory.ipynb': 1,                      # the memory table as a bar chart

@@ -15,6 +15,11 @@ from .base import _REGISTRY
 from .rome import *
 from .gdas import *
 from .darts import *
+from .darts2nd import *
+from .rdarts import *
+from .pcdarts import *
+from .sdarts import *
+from .snas import *
 
 # %% ../../nbs/04f_registry.ipynb #bf6e07b7
 def method_names() -> tuple:

@@ -13,7 +13,7 @@ from ..genotype import Genotype, CONCAT, _as_2d, _as_1d
 from ..sampling import N_EDGES, sample_ops
 
 # %% auto #0
-__all__ = ['draw_ops', 'Method', 'register']
+__all__ = ['SEARCH_DEFAULTS', 'draw_ops', 'Method', 'register']
 
 # %% ../../nbs/04b_methods.ipynb #6548d4bc
 def _check_tau(tau):
@@ -32,15 +32,20 @@ def draw_ops(alphas, tau: float, noise: bool = True):
     return alpha, A, idx, A.gather(-1, idx.unsqueeze(-1)).squeeze(-1), torch.isfinite(alpha).all()
 
 # %% ../../nbs/04b_methods.ipynb #3a68a55e
+SEARCH_DEFAULTS = dict(arch_lr=3e-4, tau_max=10., tau_min=0.1)   # Adam lr for α, β; Gumbel temperature of the first and last epoch
+
 class Method:
     "A differentiable NAS method over the DARTS supernet; subclass it and override what differs"
     name: str = ''                 # registry key, e.g. 'rome-v2'
     label: str = ''                # name in tables and figures, e.g. 'ROME-v2'
     defaults = dict(k=7, lr=0.05, weight_decay=3e-4, nesterov=False)    # K, and SGD lr / weight decay / Nesterov for θ
+    # optional keys of `defaults`: arch_lr, tau_max, tau_min (else SEARCH_DEFAULTS: Adam lr 3e-4, τ from 10 to 0.1)
     arch_first: bool = True        # the architecture step before the weight step (Algorithm 1); False: weight step first
     sampling: bool = True          # False: a deterministic mixture, so K > 1 would repeat one pass
     allow_repeat: bool = False     # the derived cell may read one input twice (GDAS' parser)
     beta_groups = None             # β of one cell type as per-node slices (None: the method has no β)
+    reg_grid = None                # values `--reg` may take (a regularisation strength; None: the method takes no --reg)
+    reg_help = ''                  # what `--reg` sets, for errors and docs
 
     # architecture parameters
     def beta_size(self) -> int | None:
@@ -115,8 +120,13 @@ class Method:
         "Name of the method whose supernet this one searches (`td=False`: ROME without topology disentanglement)"
         return self.name
 
+    def search_default(self, name: str):
+        "The method's default for search setting `name`: `defaults[name]`, else `SEARCH_DEFAULTS[name]`"
+        if name not in SEARCH_DEFAULTS: raise ValueError(f"unknown search setting {name!r}; expected one of: {', '.join(SEARCH_DEFAULTS)}")
+        return self.defaults.get(name, SEARCH_DEFAULTS[name])
+
     def wrap_edge_op(self, op, name: str, C: int, stride: int):
-        "The module that runs candidate op `name` on an edge (e.g. on part of the channels); default: `op` itself"
+        "The module that runs candidate op `name` on an edge (e.g. on part of the channels); default: `op` itself. A module with `takes_weight = True` is called as `module(x, w)` and applies its weight `w` itself (w: 0-dim tensor or None)"
         return op
 
     def weight_optimizer(self, params, lr, momentum, weight_decay, nesterov):
@@ -129,11 +139,31 @@ class Method:
         "The architecture one pass of gradient accumulation runs (None: the model's own default, DARTS' mixture)"
         return model.sample(tau) if self.sampling else None
 
+    def arch_step_due(self, strategy) -> bool:
+        "False: skip this architecture step (only the validation loss is measured), e.g. PC-DARTS' warm-up epochs"
+        return True
+
+    def check_reg(self, reg):
+        "`reg` snapped to `reg_grid` (None stays None); a one-line ValueError if the method takes none or `reg` is off its grid"
+        if reg is None: return None
+        if self.reg_grid is None: raise ValueError(f"method {self.name!r} takes no reg (regularisation strength), got {reg!r}")
+        ok = isinstance(reg, (int, float)) and not isinstance(reg, bool)
+        for g in self.reg_grid:
+            if ok and math.isclose(reg, g, rel_tol=1e-9, abs_tol=1e-15): return g
+        raise ValueError(f"reg {reg!r} is not on {self.name}'s grid ({self.reg_help}); expected one of: {', '.join(map(str, self.reg_grid))}")
+
+    def setup(self, strategy): "Called once at the end of `Strategy.__init__` (e.g. set the weight decay from `strategy.reg`)"
+    def prepare_batches(self, strategy, train_batch, val_batch):
+        "The (train, val) batches one search step uses (e.g. augmented); default: unchanged"
+        return train_batch, val_batch
+    def arch_gradient(self, strategy, x, y):
+        "Fill the `.grad` of `strategy.arch_params` from the validation batch; returns (loss, accuracy) tensors. Default: the mean of `k_arch` passes' gradients (second-order DARTS: the unrolled one)"
+        return strategy._accumulate(0, x, y, strategy.arch_params, strategy.k_arch, 1 / strategy.k_arch)
     def before_arch_step(self, strategy, x, y): "Called before the architecture step's gradients (e.g. perturb α)"
     def after_arch_step(self, strategy, x, y): "Called after the architecture optimiser's step"
     def before_weight_step(self, strategy, x, y): "Called before the weight step's gradients (e.g. SDARTS' α perturbation)"
     def after_weight_step(self, strategy, x, y): "Called after the weight optimiser's step (e.g. undo a perturbation)"
-    def end_epoch(self, strategy): "Called at each epoch end, after the learning-rate schedule (e.g. early stopping: set `strategy.stop`)"
+    def end_epoch(self, strategy): "Called at each epoch end, after the learning-rate schedule (early stopping: set `strategy.stop`; a rollback: load an earlier state, `strategy.epoch` included)"
 
     def __repr__(self): return f"{type(self).__name__}({self.name!r})"
 
