@@ -24,9 +24,9 @@ COLLAPSE_METHODS = ('gdas', 'rome-v2')
 COLLAPSE_SPACES = ('1shot1-s1-skip', '1shot1-s2-skip', '1shot1-s3-skip')
 COLLAPSE_TAU = (10., 1.)          # NAS-Bench-1Shot1's GDAS: τ linear from 10 to 1
 COLLAPSE_SCALES = {               # scale -> search settings, ROME's K, default seeds and spaces
-    'tiny':  dict(dataset='digits', limit=128, epochs=3, batch_size=32, C=4, layers=3, k=2, seeds=(0,), spaces=('1shot1-s1-skip',)),
-    'cpu':   dict(dataset='digits', limit=512, epochs=40, batch_size=32, C=8, layers=5, k=2, seeds=(0, 1), spaces=('1shot1-s1-skip',)),
-    'paper': dict(dataset='cifar10', limit=None, epochs=100, batch_size=96, C=16, layers=9, k=7, seeds=(0, 1, 2), spaces=COLLAPSE_SPACES),
+    'tiny':  dict(dataset='digits', limit=128, epochs=3, batch_size=32, channels=4, layers=3, k=2, seeds=(0,), spaces=('1shot1-s1-skip',)),
+    'cpu':   dict(dataset='digits', limit=512, epochs=40, batch_size=32, channels=8, layers=5, k=2, seeds=(0, 1), spaces=('1shot1-s1-skip',)),
+    'paper': dict(dataset='cifar10', limit=None, epochs=100, batch_size=96, channels=16, layers=9, k=7, seeds=(0, 1, 2), spaces=COLLAPSE_SPACES),
 }
 
 @dataclass
@@ -63,7 +63,7 @@ def _seeds(value) -> tuple | None:
 
 def collapse_plan(seeds=None, spaces=None, methods=None, scale: str = 'tiny', epochs: int | None = None, dataset: str | None = None,
                   k: int | None = None, device: str = 'auto', data_root=None, **overrides) -> list[CollapseJob]:
-    "The jobs (seed-major) of the collapse protocol; `overrides` replace `SearchConfig` fields of every job (e.g. limit, C, tau_min)"
+    "The jobs (seed-major) of the collapse protocol; `overrides` replace `SearchConfig` fields of every job (e.g. limit, channels, tau_min)"
     if scale not in COLLAPSE_SCALES: raise ValueError(f"unknown scale {scale!r} for protocol 'collapse'; expected one of: {', '.join(COLLAPSE_SCALES)}")
     s = COLLAPSE_SCALES[scale]
     seeds = _seeds(seeds) or s['seeds']
@@ -72,7 +72,7 @@ def collapse_plan(seeds=None, spaces=None, methods=None, scale: str = 'tiny', ep
     bad = [f for f in ('out', 'seed', 'space', 'method', 'preset') if f in overrides]
     if bad: raise ValueError(f"{bad[0]!r} is set by protocol 'collapse' itself; use its own options")
     base = dict(dataset=dataset or s['dataset'], limit=s['limit'], epochs=epochs or s['epochs'], batch_size=s['batch_size'],
-                C=s['C'], layers=s['layers'], tau_max=COLLAPSE_TAU[0], tau_min=COLLAPSE_TAU[1], device=device, data_root=data_root)
+                channels=s['channels'], layers=s['layers'], tau_max=COLLAPSE_TAU[0], tau_min=COLLAPSE_TAU[1], device=device, data_root=data_root)
     if dataset is not None and dataset != s['dataset'] and 'limit' not in overrides: base['limit'] = s['limit']
     jobs = []
     for seed in seeds:
@@ -104,7 +104,7 @@ def epoch_records(root) -> list[dict]:
         for r in _read_jsonl(log):
             ops = r['genotype'].get('ops', [])
             rows.append(dict(job=cfg_path.parent.name, method=cfg['method'], space=cfg['space'], seed=cfg['seed'],
-                             dataset=Path(str(cfg['dataset'])).name, limit=cfg['limit'], C=cfg['C'], layers=cfg['layers'],
+                             dataset=Path(str(cfg['dataset'])).name, limit=cfg['limit'], channels=cfg['channels'], layers=cfg['layers'],
                              k=cfg['k'], epochs=cfg['epochs'], tau_min=cfg['tau_min'], epoch=r['epoch'], steps=r['steps'],
                              tau=r['tau'], num_skip=ops.count('skip-connect'), num_maxpool=ops.count('maxpool3x3'),
                              num_param_free=ops.count('skip-connect') + ops.count('maxpool3x3'), n_nodes=n,
@@ -177,7 +177,7 @@ def markdown_table(rows: list[dict]) -> str:
     lines = ['| ' + ' | '.join(head) + ' |', '|' + '---|' * len(head)]
     for r in sorted(final_records(rows), key=lambda r: (r['space'], r['method'], r['seed'])):
         lines.append('| ' + ' | '.join(map(str, [r['space'], get_method(r['method']).label, r['seed'],
-                     f"{r['dataset']} ({r['limit'] or 'all'})", f"{r['C']}×{r['layers']}", r['k'], r['epoch'], r['total_steps'],
+                     f"{r['dataset']} ({r['limit'] or 'all'})", f"{r['channels']}×{r['layers']}", r['k'], r['epoch'], r['total_steps'],
                      f"10→{r['tau_min']:g}", r['num_skip'], r['num_maxpool'], f"{r['num_param_free']} of {r['n_nodes']}",
                      f"{100 * r['val_acc']:.1f}", r['search_s']])) + ' |')
     return '\n'.join(lines)
@@ -279,7 +279,7 @@ def collapse_cli(seeds=None, datasets=None, spaces=None, methods=None, ks=None, 
     if dry_run:
         jobs = collapse_plan(**args)
         print('\n'.join([f"{len(jobs)} jobs of protocol 'collapse' at scale {scale!r} -> {out or f'runs/protocol-collapse-{scale}'}"] +
-                        [f"  {j.name}: {j.search.dataset} (limit {j.search.limit}), {j.search.C} ch x {j.search.layers} cells, "
+                        [f"  {j.name}: {j.search.dataset} (limit {j.search.limit}), {j.search.channels} ch x {j.search.layers} cells, "
                          f"K={j.search.resolved().k}, {j.search.epochs} epochs, tau {j.search.tau_max:g}->{j.search.tau_min:g}" for j in jobs]))
         return None
     return run_collapse(**args, out=out, resume=resume, overwrite=overwrite, show_progress=not quiet)

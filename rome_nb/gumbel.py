@@ -13,7 +13,7 @@ from typing import Callable, NamedTuple
 import numpy as np
 import torch
 import torch.nn.functional as F
-from fastcore.script import call_parse
+from fastcore.script import call_parse, is_cli
 
 # %% auto #0
 __all__ = ['DEFAULT_P', 'Z_THRESHOLD', 'gumbel_noise', 'topk_set_probs', 'topk_inclusion', 'gumbel_topk', 'mc_topk_counts',
@@ -192,12 +192,11 @@ def _parse_probs(s: str) -> list[float]:
     return vals
 
 def _rome_gumbel(k=2, n=100_000, seed=0, probs=None) -> int:
-    "Body of `rome_gumbel`: print the table and return the exit code."
+    "Body of `rome_gumbel`: print the table and return the exit code (bad input: one `error:` line on stderr, 2)."
+    from rome_nb.runs import cli_error
     try:
         rows = gumbel_table(None if probs is None else _parse_probs(probs), k=k, n=n, seed=seed)
-    except ValueError as e:
-        print(f"rome_gumbel: error: {e}", file=sys.stderr)
-        return 2
+    except ValueError as e: return cli_error(e)
     print(format_gumbel_table(rows, k, n, seed))
     return 0
 
@@ -208,5 +207,5 @@ def rome_gumbel(k:int=2, # number of items drawn per sample (2 = ROME-v2's Gumbe
                 probs:str=None, # comma-separated probabilities summing to 1 (default: 0.35,0.25,0.2,0.12,0.08)
                ):
     "Print exact vs Monte Carlo inclusion probabilities of Gumbel-Top-k (sampling k items without replacement)."
-    code = _rome_gumbel(k, n, seed, probs)
-    if code: sys.exit(code)
+    from rome_nb.runs import run_command
+    return run_command(lambda: _rome_gumbel(k, n, seed, probs), is_cli(rome_gumbel))

@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv, io, json, math, os, shutil, statistics, sys, time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from fastcore.script import call_parse, is_cli, CliError, store_true
+from fastcore.script import call_parse, is_cli, store_true
 
 # %% auto #0
 __all__ = ['TABLE1_DATASETS', 'TABLE1_SPACES', 'TABLE1_RECONSTRUCTED', 'PAPER_TABLE1', 'PAPER_TABLE1_NUM', 'PAPER_TABLE1_LOWEST',
@@ -24,7 +24,8 @@ from .train import TrainConfig, get_preset, train
 from .genotype import Genotype
 from .spaces import SPACE_NAMES
 from .memory import memory_table, format_memory_table, LABELS as MEMORY_LABELS, PAPER_TABLE7_GB
-from .runs import atomic_write_text, resolve_device, check_out, run_files, clear_run_folder, cli_setup, stopped
+from .runs import atomic_write_text, resolve_device, check_out, run_files, clear_run_folder, run_command, read_json, RESUME_OK
+from .methods import get_method
 
 # %% ../nbs/10_protocols.ipynb #ece84afe
 TABLE1_DATASETS = ('cifar10', 'cifar100', 'svhn')
@@ -109,9 +110,9 @@ PAPER_TABLE5 = {   # K -> CIFAR-10 accuracy % (mean, std), params M, search epoc
 PROTOCOLS = ('s0', 'table1', 'k-ablation', 'memory')
 SCALES = ('paper', 'tiny')
 METHOD_NAMES = tuple(STRATEGIES)               # rome-v2, rome-v1, gdas, darts
-TINY_SEARCH = dict(dataset='digits', epochs=2, batch_size=32, C=4, layers=3, limit=128)
+TINY_SEARCH = dict(dataset='digits', epochs=2, batch_size=32, channels=4, layers=3, limit=128)
 TINY_TRAIN = dict(epochs=1, batch_size=32, layers=3, channels=4, limit=128)
-TINY_K = 2                                     # ROME's K at tiny scale (paper: 7)
+TINY_K = 2                                     # K at tiny scale of a method that samples several (ROME: 7 in the paper)
 K_REF = 7                                      # Table 5 keeps K·epochs at K_REF × (the K_REF run's epochs) = 7 × 50
 
 DEFAULTS = {   # protocol -> default seeds, datasets, spaces, methods, ks
@@ -144,7 +145,7 @@ def search_config(method='rome-v2', space='s0', dataset='cifar10', seed=0, scale
     if scale == 'paper': cfg = SearchConfig.from_preset('paper', dataset=dataset, **over)
     else:
         cfg = SearchConfig.from_preset('quick', **over, **TINY_SEARCH)
-        cfg = replace(cfg, k=k if k is not None else (TINY_K if method.startswith('rome') else None))
+        cfg = replace(cfg, k=k if k is not None else (TINY_K if get_method(method).defaults['k'] > 1 else None))
     if k is not None: cfg = replace(cfg, k=k)
     if epochs is not None: cfg = replace(cfg, epochs=epochs)
     return cfg.validate()
@@ -250,11 +251,14 @@ def plan(name, seeds=None, datasets=None, spaces=None, methods=None, ks=None, sc
 
 # %% ../nbs/10_protocols.ipynb #95e2049b
 def _log_sum(path, key) -> float:
+    "Sum of the numbers under `key` in the log at `path` (lines that are not records with a number there are skipped)"
     if not Path(path).is_file(): return 0.
     tot = 0.
-    for line in Path(path).read_text(encoding='utf-8').splitlines():
-        try: tot += float(json.loads(line).get(key, 0.))
-        except (ValueError, AttributeError): pass       # a line cut short by a kill
+    for line in Path(path).read_text(encoding='utf-8', errors='replace').splitlines():
+        try: v = json.loads(line)
+        except (ValueError, RecursionError): continue            # a line cut short by a kill, or not a record
+        v = v.get(key) if isinstance(v, dict) else None
+        if isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v): tot += v
     return tot
 
 def _run_search(cfg: SearchConfig, show_progress=False) -> tuple:
@@ -266,27 +270,32 @@ def _run_search(cfg: SearchConfig, show_progress=False) -> tuple:
     return res.genotype, 'done' if done else ('resumed' if resume else 'ran')
 
 def _run_train(cfg: TrainConfig, genotype: Genotype, show_progress=False, verbose=False) -> tuple:
-    "(TrainResult, how): resume an interrupted training or start it"
+    "(TrainResult, how): start a training, resume an interrupted one, or read back a finished one: the same rule as `_run_search`"
     out = Path(cfg.out)
-    if (out/'checkpoint.pt').is_file():
-        return train(cfg, genotype=genotype, resume=True, show_progress=show_progress, verbose=verbose), 'resumed'
-    # no checkpoint: killed before epoch 1 ended, nothing to keep
-    return train(cfg, genotype=genotype, show_progress=show_progress, verbose=verbose, overwrite=True), 'ran'
-
-_FREE = ('out', 'device', 'data_root')        # may differ between a job and its resumption
+    done, resume = (out/'model.pt').is_file(), (out/'checkpoint.pt').is_file()
+    res = train(cfg, genotype=genotype, resume=resume, overwrite=not resume, show_progress=show_progress, verbose=verbose)
+    return res, 'done' if done else ('resumed' if resume else 'ran')
 
 def _job_config(exp: Experiment) -> dict:
     "What defines a job's result (JSON-able): its search and training settings, less where and on what they run"
     from dataclasses import asdict
-    cfg = lambda c: {k: v for k, v in asdict(c).items() if k not in _FREE}
+    cfg = lambda c: {k: v for k, v in asdict(c).items() if k not in RESUME_OK}   # what may change between a run and its resumption
     return json.loads(json.dumps(dict(search=cfg(exp.search), train=cfg(exp.train)), default=str))
+
+def _read_result(p) -> dict:
+    "A job's result.json, checked enough to be used: one line naming the file otherwise"
+    rec = read_json(p)
+    c = rec.get('config')
+    if not (isinstance(c, dict) and all(isinstance(c.get(k), dict) for k in ('search', 'train'))):
+        raise ValueError(f"'{p}' is not a job result (no search and train settings); delete it to run the job again")
+    return rec
 
 def finished_result(exp: Experiment, root) -> dict | None:
     "The result record of a finished job (None if unfinished); raises if it was run with other settings"
     p = exp.folder(root)/'result.json'
     if not p.is_file(): return None
-    rec = json.loads(p.read_text(encoding='utf-8'))
-    saved, now = rec.get('config', {}), _job_config(exp)
+    rec = _read_result(p)
+    saved, now = rec['config'], _job_config(exp)
     for part in ('search', 'train'):
         for k in sorted(set(saved.get(part, {})) | set(now[part])):
             a, b = saved.get(part, {}).get(k, '<missing>'), now[part].get(k, '<missing>')
@@ -459,7 +468,11 @@ def run_memory(root, scale='paper', device='auto', space='s0', seed=0) -> tuple:
     "Measure (or read back) the memory table into `root`/memory.json; returns (raw result, rows, markdown)"
     root = Path(root)
     raw = root/'memory.json'
-    if raw.is_file(): res = json.loads(raw.read_text(encoding='utf-8'))
+    if raw.is_file():
+        res = read_json(raw)
+        try: rows, md = _memory_rows(res), format_memory_table(res)
+        except (KeyError, TypeError, AttributeError, ValueError, ZeroDivisionError) as e:
+            raise ValueError(f"'{raw}' does not hold a memory table ({type(e).__name__}: {e}); delete it to measure again") from None
     else:
         dev = resolve_device(device)
         res = memory_table(space=space, device=str(dev), seed=seed, **MEMORY_SETTINGS[_choice('scale', scale, SCALES)])
@@ -502,8 +515,7 @@ def _claim(root: Path, name: str, scale: str, resume: bool, overwrite: bool = Fa
     if marker.is_file() and not resume and not _job_folders(root) and run_files(root) == ['protocol.json']:
         marker.unlink()                  # a protocol that stopped before any job wrote a file: start it afresh
     if marker.is_file():
-        try: saved = json.loads(marker.read_text(encoding='utf-8'))
-        except ValueError as e: raise ValueError(f"'{marker}' is unreadable ({e})") from None
+        saved = read_json(marker)
         if (saved.get('protocol'), saved.get('scale')) != (name, scale):
             raise ValueError(f"run folder '{root}' holds protocol {saved.get('protocol')!r} at scale {saved.get('scale')!r}, "
                              f"not {name!r} at {scale!r}; choose another --out")
@@ -525,8 +537,7 @@ def collect_results(root, protocol: str) -> list[dict]:
     "Every finished job's result record of `protocol` under `root`"
     out = []
     for p in sorted(Path(root).glob('*/result.json')):
-        try: r = json.loads(p.read_text(encoding='utf-8'))
-        except ValueError: continue
+        r = _read_result(p)
         if r.get('protocol') == protocol: out.append(r)
     return out
 
@@ -615,10 +626,9 @@ def rome_protocol(
     quiet: store_true = False,      # no progress bars
 ):
     "Run one of the ROME paper's protocols (search + evaluation per job); writes results.csv / results.md into the run folder"
-    cli = is_cli(rome_protocol)
-    if cli: cli_setup()                     # Ctrl-C and SIGTERM end in one line (exit 130 / 143), from here on
     root = None
-    try:
+    def run():
+        nonlocal root
         root = check_out(out) if out is not None else Path(f'runs/protocol-{name}-{scale}')
         if name == 'collapse':              # searches only, with its own runner and scales
             from .collapse import collapse_cli
@@ -636,15 +646,11 @@ def rome_protocol(
         else:
             res = run_protocol(name, seeds, datasets, spaces, methods, ks, scale, out, device, resume, search_epochs,
                                train_epochs, data_root, show_progress=not quiet, verbose=True, overwrite=overwrite)
-    except (ValueError, OSError) as e:
-        if cli: raise CliError(f"error: {e}") from None
-        raise
-    except KeyboardInterrupt as e:
-        if not cli: raise
-        return stopped(e, root/'protocol.json' if root is not None else None, 'the protocol')
-    if not is_cli(rome_protocol): return res
-    print(res.markdown)
-    if res.failed:
-        print(f"{len(res.failed)} job(s) failed: " + '; '.join(f"{n}: {e}" for n, e in res.failed), file=sys.stderr)
-        return 1
-    return 0
+        if not cli: return res
+        print(res.markdown)
+        if res.failed:
+            print(f"{len(res.failed)} job(s) failed: " + '; '.join(f"{n}: {e}" for n, e in res.failed), file=sys.stderr)
+            return 1
+        return 0
+    cli = is_cli(rome_protocol)
+    return run_command(run, cli, where=lambda: root/'protocol.json' if root is not None else None, what='the protocol')

@@ -12,9 +12,10 @@ import numpy as np
 import torch
 
 # %% auto #0
-__all__ = ['RUN_FILES', 'seed_everything', 'resolve_device', 'atomic_save', 'atomic_write_text', 'load_checkpoint',
-           'get_rng_state', 'set_rng_state', 'check_out', 'run_files', 'stale_tmp_files', 'check_run_folder',
-           'clear_run_folder', 'RunDir', 'JsonlLogger', 'progress', 'Terminated', 'cli_setup', 'stopped']
+__all__ = ['AMP_MODES', 'RESUME_OK', 'RUN_FILES', 'seed_everything', 'resolve_device', 'atomic_save', 'atomic_write_text',
+           'load_checkpoint', 'get_rng_state', 'set_rng_state', 'parse_json', 'read_json', 'check_out', 'run_files',
+           'stale_tmp_files', 'check_run_folder', 'clear_run_folder', 'RunDir', 'JsonlLogger', 'progress', 'Terminated',
+           'cli_setup', 'stopped', 'cli_error', 'run_command']
 
 # %% ../nbs/05a_runs.ipynb #e9a61a0e
 def _check_seed(seed):
@@ -141,6 +142,27 @@ def set_rng_state(state: dict) -> None:
     p = state['python']
     random.setstate((p['version'], tuple(int(v) for v in p['state'].tolist()), p['gauss_next']))
 
+# %% ../nbs/05a_runs.ipynb #b5d1214e
+_JSON_KIND = {dict: 'an object', list: 'an array', str: 'a string', bool: 'a boolean', int: 'a number', float: 'a number', type(None): 'null'}
+
+def parse_json(text: str, what: str, kind=dict):
+    "The JSON value in `text` (from `what`, named in errors), which must be a `kind` (`dict`: an object; None: anything)"
+    try: v = json.loads(text)
+    except RecursionError: raise ValueError(f"{what} is nested too deeply to be read") from None
+    except ValueError as e: raise ValueError(f"{what} is not valid JSON ({e})") from None
+    if kind is not None and not isinstance(v, kind):
+        raise ValueError(f"{what} holds {_JSON_KIND.get(type(v), type(v).__name__)}, not {_JSON_KIND.get(kind, kind.__name__)}")
+    return v
+
+def read_json(path, what: str | None = None, kind=dict):
+    "The JSON value in file `path`, which must be a `kind`; one-line errors naming the file (`what`, default: its path)"
+    p = Path(path)
+    what = what or f"'{p}'"
+    if not p.exists(): raise FileNotFoundError(f"{what} not found")
+    try: text = p.read_text(encoding='utf-8')
+    except (OSError, UnicodeDecodeError) as e: raise ValueError(f"{what} is unreadable ({e})") from None
+    return parse_json(text, what, kind)
+
 # %% ../nbs/05a_runs.ipynb #6e8a40b0
 def _jsonable(config, what='config'):
     def default(o):
@@ -149,6 +171,9 @@ def _jsonable(config, what='config'):
         raise TypeError(f"{what} value {o!r} of type {type(o).__name__} cannot be saved as JSON")
     if not isinstance(config, dict): raise TypeError(f"{what} must be a dict, got {type(config).__name__}")
     return json.loads(json.dumps(config, default=default))
+
+AMP_MODES = ('off', 'bf16', 'fp16')   # autocast: none, bfloat16, float16 (float16 needs a loss scaler: training only)
+RESUME_OK = ('out', 'device', 'data_root', 'download', 'sync_every', 'resume', 'overwrite')   # may change between a run and its resumption
 
 RUN_FILES = ('config.json', 'checkpoint.pt', 'log.jsonl', 'genotype.json', 'genotype.png', 'collapse.png', 'model.pt',
              'curves.png', 'result.json', 'results.csv', 'results.md', 'runs.csv', 'protocol.json')
@@ -202,16 +227,13 @@ def clear_run_folder(out) -> list:
 
 class RunDir:
     "An output folder for one run: `config.json`, `checkpoint.pt`, `log.jsonl`; refuses to reuse another run's folder."
-    def __init__(self, out, config: dict, resume=False, resume_ok=('device', 'out', 'resume', 'overwrite'), overwrite=False):
+    def __init__(self, out, config: dict, resume=False, resume_ok=RESUME_OK, overwrite=False):
         self.path = check_run_folder(out, resume, overwrite)
         self.config = _jsonable(config)
         self.config_path = self.path/'config.json'
         self.resumed = False
         if resume and self.config_path.exists():
-            try: saved = json.loads(self.config_path.read_text())
-            except (ValueError, UnicodeDecodeError) as e:
-                raise ValueError(f"cannot resume '{self.path}': its config.json is unreadable ({e})") from None
-            if not isinstance(saved, dict): raise ValueError(f"cannot resume '{self.path}': its config.json holds no settings")
+            saved = read_json(self.config_path, f"cannot resume '{self.path}': its config.json")
             diff = [k for k in sorted(set(saved) | set(self.config))
                     if k not in resume_ok and saved.get(k, '<missing>') != self.config.get(k, '<missing>')]
             if diff:
@@ -260,10 +282,10 @@ class JsonlLogger:
         out = []
         for i, line in enumerate(lines):
             if not line.strip(): continue
-            try: out.append(json.loads(line))
-            except ValueError:
+            try: out.append(parse_json(line, f"log '{self.path}' line {i+1}"))
+            except ValueError as e:
                 if i == len(lines) - 1: break  # a line cut short by a kill
-                raise ValueError(f"log '{self.path}' line {i+1} is not valid JSON: {line[:80]!r}") from None
+                raise ValueError(f"{e}: {line[:80]!r}") from None
         return out
 
     def truncate(self, after_epoch, key='epoch') -> int:
@@ -314,3 +336,24 @@ def stopped(e: BaseException, checkpoint=None, what='the run') -> int:
     else: msg = f"{how}; {what} saved nothing"
     print(f"\n{msg}", file=sys.stderr, flush=True)
     return code
+
+# %% ../nbs/05a_runs.ipynb #7cd44fd2
+def cli_error(e, code: int = 2) -> int:
+    "Print `e` as the one line `error: ...` on stderr; returns `code` (2: bad input, 1: a run that broke)"
+    import sys
+    msg = ' '.join(str(e).split()).removeprefix('error: ')
+    print(f"error: {msg}", file=sys.stderr, flush=True)
+    return code
+
+def run_command(body, cli: bool = True, errors=(ValueError, OSError), failures=(FloatingPointError,), where=lambda: None,
+                what: str = 'the run'):
+    "Run `body()` as a command (`cli`): `cli_setup` first; `errors` exit 2 and `failures` exit 1, each as one `error:` line; Ctrl-C 130 and SIGTERM 143 through `stopped` (with the checkpoint `where()` names); `cli=False`: just `body()`"
+    if not cli: return body()
+    cli_setup()
+    try: return body()
+    except KeyboardInterrupt as e:
+        try: ck = where()
+        except Exception: ck = None
+        return stopped(e, ck, what)
+    except failures as e: return cli_error(e, 1)
+    except errors as e: return cli_error(e, 2)

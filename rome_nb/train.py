@@ -12,24 +12,25 @@ from pathlib import Path
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
-from fastcore.script import call_parse, CliError, store_true, is_cli
+from fastcore.script import call_parse, store_true, is_cli
 from .genotype import Genotype, PUBLISHED
 from .evalnet import NetworkCIFAR, NetworkImageNet, count_parameters_in_MB
 from .data import DATASETS, eval_loaders
 from .runs import (RunDir, atomic_save, atomic_write_text, load_checkpoint, get_rng_state, set_rng_state,
-                          JsonlLogger, progress, seed_everything, resolve_device, check_out, check_run_folder, cli_setup, stopped)
+                          JsonlLogger, progress, seed_everything, resolve_device, check_out, check_run_folder, run_command,
+                          parse_json, RESUME_OK, AMP_MODES)
+from .engine import Job, open_run, run_epochs
 from .distributed import (world_size, rank, is_main, barrier, local_device, all_reduce, broadcast_parameters,
                           check_in_sync, derive_seed, init_distributed, cleanup)
 from torch.nn.parallel import DistributedDataParallel
 
 # %% auto #0
-__all__ = ['PRESETS', 'AMP_MODES', 'SCHEDULES', 'TrainConfig', 'get_preset', 'check_config', 'resolve_genotype', 'genotype_label',
-           'LRFactor', 'make_scheduler', 'train_one_epoch', 'evaluate', 'plot_curves', 'TrainResult', 'run_folder',
-           'train', 'throughput', 'rome_train']
+__all__ = ['PRESETS', 'SCHEDULES', 'CKPT_FORMAT', 'CKPT_KEYS', 'TrainConfig', 'get_preset', 'check_config', 'resolve_genotype',
+           'genotype_label', 'LRFactor', 'make_scheduler', 'train_one_epoch', 'evaluate', 'plot_curves', 'TrainResult',
+           'run_folder', 'train', 'throughput', 'rome_train']
 
 # %% ../nbs/08_train.ipynb #fc06d630
 PRESETS = ('darts', 'imagenet', 'rdarts', 'quick')
-AMP_MODES = ('off', 'bf16', 'fp16')
 SCHEDULES = ('cosine', 'linear')
 
 @dataclass
@@ -131,8 +132,7 @@ def check_config(cfg: TrainConfig) -> TrainConfig:
 
 # %% ../nbs/08_train.ipynb #3fd21588
 def _from_json_text(text, where):
-    try: d = json.loads(text)
-    except ValueError as e: raise ValueError(f"{where} is not valid JSON ({e})") from None
+    d = parse_json(text, where, kind=None)      # one line for malformed or too deeply nested text
     if isinstance(d, dict) and 'genotype' in d and isinstance(d['genotype'], (dict, str)): d = d['genotype']
     if isinstance(d, str): return _from_json_text(d, where)
     try: return Genotype.from_dict(d, allow_repeat=True)
@@ -164,12 +164,12 @@ def resolve_genotype(g) -> Genotype:
 def _search_progress(folder) -> str:
     "'it ran N of M epochs' for an unfinished search run folder"
     try: total = json.loads((Path(folder)/'config.json').read_text(encoding='utf-8')).get('epochs', '?')
-    except (OSError, ValueError, AttributeError): total = '?'
+    except (OSError, ValueError, AttributeError, RecursionError): total = '?'
     n = 0
     if (Path(folder)/'log.jsonl').is_file():
         for line in (Path(folder)/'log.jsonl').read_text(encoding='utf-8', errors='replace').splitlines():
             try: n = max(n, int(json.loads(line).get('epoch', 0)))
-            except (ValueError, TypeError, AttributeError): pass
+            except (ValueError, TypeError, AttributeError, RecursionError): pass
     return f"it ran {n} of {total} epochs"
 
 def genotype_label(g) -> str:
@@ -261,7 +261,7 @@ def evaluate(model, loader, amp='off', channels_last=False, label_smoothing=0.) 
 def plot_curves(history: list[dict], title: str | None = None, path=None):
     "Training/test loss and accuracy per epoch; saved to `path` (PNG) when given; returns the Figure."
     from matplotlib.figure import Figure   # no pyplot: works headless (CLI) and leaves no open figures
-    ep = [h['epoch'] + 1 for h in history]
+    ep = [h['epoch'] for h in history]
     fig = Figure(figsize=(10, 3.6))
     a1, a2 = fig.subplots(1, 2)
     a1.plot(ep, [h['train_loss'] for h in history], 'o-', label='train (incl. aux)')
@@ -287,7 +287,6 @@ class TrainResult:
     epochs_done: int
     genotype: Genotype
 
-_RESUME_OK = ('device', 'out', 'resume', 'data_root', 'download')
 
 def _run_config(cfg: TrainConfig, geno: Genotype) -> dict:
     d = {f.name: getattr(cfg, f.name) for f in fields(cfg)}
@@ -307,19 +306,86 @@ def run_folder(cfg: TrainConfig) -> Path:
     if cfg.out is not None: return check_out(cfg.out)
     return Path('runs')/f"{cfg.preset}-{Path(cfg.dataset).stem}-{genotype_label(cfg.genotype)}-s{cfg.seed}"
 
-def _load_train_checkpoint(path):
-    ck = load_checkpoint(path)
+CKPT_FORMAT = 'rome_nb.train/1'
+CKPT_KEYS = ('epoch', 'model', 'optimizer', 'scheduler', 'rng', 'config', 'history')
+
+def _check_train_checkpoint(ck, path):
+    "Raise a one-line error unless `ck` (loaded from `path`) is a training checkpoint"
     if isinstance(ck, dict) and str(ck.get('format', '')).startswith('rome_nb.search'):
         raise ValueError(f"checkpoint '{path}' is a search checkpoint (rome_search), not a training one; train the genotype "
                          f"it found with --genotype {Path(path).parent} and another --out")
-    return load_checkpoint(path, expect_keys=('epoch', 'model', 'optimizer', 'scheduler', 'rng', 'config'))
+    bad = f"checkpoint '{path}' is corrupt or not a rome_nb checkpoint"
+    if not isinstance(ck, dict): raise ValueError(f"{bad} (holds a {type(ck).__name__}, not a dict)")
+    missing = [k for k in CKPT_KEYS if k not in ck]
+    if missing: raise ValueError(f"{bad} (missing keys: {', '.join(missing)})")
+    return ck
+
+class _TrainJob(Job):
+    "A training for the run engine: one epoch of SGD on the training set, then the test set"
+    what = 'the training'
+    def __init__(self, cfg, geno, model, optimizer, scheduler, scaler, loaders, info, params_mb, device, cl, stop_after,
+                 show_progress=True, verbose=True):
+        self.cfg, self.geno, self.model, self.optimizer, self.scheduler, self.scaler = cfg, geno, model, optimizer, scheduler, scaler
+        (self.train_loader, self.test_loader), self.info, self.params_mb, self.device, self.cl = loaders, info, params_mb, device, cl
+        self.stop_after, self.show, self.verbose, self.best, self.step_model = stop_after, show_progress, verbose, 0., model
+
+    def state_dict(self):
+        return {'model': self.model.state_dict(), 'optimizer': self.optimizer.state_dict(), 'scheduler': self.scheduler.state_dict(),
+                'scaler': self.scaler.state_dict() if self.scaler is not None else {}, 'best_acc': self.best}
+
+    def load_state_dict(self, ck):
+        self.model.load_state_dict(ck['model']); self.optimizer.load_state_dict(ck['optimizer'])
+        self.scheduler.load_state_dict(ck['scheduler'])
+        if self.scaler is not None and ck.get('scaler'): self.scaler.load_state_dict(ck['scaler'])
+        self.best = float(ck.get('best_acc', 0.))
+
+    def begin(self, run, start, history):
+        cfg, W = self.cfg, world_size()
+        if run is not None and start == 0: atomic_write_text(self.geno.to_json(indent=1) + '\n', run.file('genotype.json'))
+        if W > 1:                                              # all ranks start from rank 0's weights
+            broadcast_parameters(self.model)
+            self.step_model = DistributedDataParallel(self.model, device_ids=[self.device.index] if self.device.type == 'cuda' else None,
+                                                      find_unused_parameters=bool(cfg.auxiliary and not cfg.auxiliary_weight))
+        end = cfg.epochs if self.stop_after is None else min(cfg.epochs, start + self.stop_after)
+        if self.verbose and is_main():
+            print(f"rome_train: {cfg.preset} on {self.info.title}, {genotype_label(cfg.genotype)}, {cfg.layers} cells x {cfg.channels} ch, "
+                  f"{self.params_mb:.3f} M params, {self.device}, epochs {start + 1}..{end} of {cfg.epochs} -> {run_folder(cfg)}")
+
+    def run_epoch(self, epoch):
+        cfg, model, W, e = self.cfg, self.model, world_size(), epoch - 1    # e: epochs done before this one
+        t0 = time.time()
+        if W > 1: torch.manual_seed(derive_seed(cfg.seed, e, rank()))   # each rank its own drop-path masks, the same after a resume
+        model.drop_path_prob = cfg.drop_path_prob * e / cfg.epochs
+        lr = self.optimizer.param_groups[0]['lr']
+        self.train_loader.set_epoch(e)
+        rec = {'epoch': epoch, 'lr': lr, 'drop_path_prob': model.drop_path_prob}
+        rec.update(train_one_epoch(self.step_model, self.train_loader, self.optimizer, e, cfg.auxiliary_weight, cfg.grad_clip,
+                                   cfg.label_smoothing, cfg.amp, self.scaler, self.cl, self.show and is_main(),
+                                   desc=f"epoch {epoch}/{cfg.epochs}"))
+        if W > 1:   # equal shards: the mean over ranks of the per-rank means; then rank 0's BatchNorm statistics everywhere
+            s = all_reduce(torch.tensor([rec['train_loss'], rec['train_acc']], dtype=torch.float64), 'mean')
+            rec['train_loss'], rec['train_acc'] = s.tolist()
+            broadcast_parameters(list(model.buffers()))
+            check_in_sync(model, 'model tensor')
+        self.scheduler.step()
+        rec.update(evaluate(model, self.test_loader, cfg.amp, self.cl))
+        rec['time_s'] = time.time() - t0
+        self.best = max(self.best, rec['test_acc'])
+        if self.verbose and is_main():
+            print(f"epoch {epoch}/{cfg.epochs}  lr {lr:.4g}  train loss {rec['train_loss']:.4f} acc {100 * rec['train_acc']:.2f}%  "
+                  f"test loss {rec['test_loss']:.4f} acc {100 * rec['test_acc']:.2f}%  ({rec['time_s']:.1f} s)", flush=True)
+        return rec
+
+    def finish(self, run, history, complete):
+        if history: plot_curves(history, f"{genotype_label(self.cfg.genotype)} on {self.info.title}", run.file('curves.png'))
+        if complete: atomic_save(self.model.state_dict(), run.file('model.pt'))
 
 def train(cfg: TrainConfig, genotype=None, resume: bool = False, stop_after: int | None = None,
           show_progress: bool = True, verbose: bool = True, overwrite: bool = False) -> TrainResult:
-    "Train `genotype` (default `cfg.genotype`) from scratch under `cfg`; checkpoints every epoch; `resume` continues a run (`overwrite`: replaces the run files in `out`); under torchrun: DDP over rank shards, rank 0 writes."
+    "Train `genotype` (default `cfg.genotype`) from scratch under `cfg`; checkpoints every epoch; `resume` continues a run (`overwrite`: replaces the run files in `out`); `stop_after`: at most this many epochs in this call; under torchrun: DDP over rank shards, rank 0 writes."
     cfg = check_config(cfg if genotype is None else replace(cfg, genotype=genotype))
     geno = resolve_genotype(cfg.genotype)
-    W, main = world_size(), is_main()
+    W = world_size()
     device = local_device(resolve_device(cfg.device))          # several processes: each its own GPU
     if cfg.amp == 'fp16' and device.type != 'cuda': raise ValueError(f"amp 'fp16' needs a CUDA device (device is {device}); use bf16 or off")
     if stop_after is not None and (not _is_int(stop_after) or stop_after < 1): raise ValueError(f"stop_after must be an int >= 1; got {stop_after!r}")
@@ -327,12 +393,8 @@ def train(cfg: TrainConfig, genotype=None, resume: bool = False, stop_after: int
         raise ValueError(f"batch_size {cfg.batch_size} must be a multiple of the number of processes ({W}): each takes batch_size / {W} images of every batch")
     out = run_folder(cfg)
     config = _run_config(cfg, geno)
-    ckpt_path = out/'checkpoint.pt'
-    if resume and not ckpt_path.is_file(): raise FileNotFoundError(f"cannot resume: no checkpoint '{ckpt_path}'")
-    ckpt = _load_train_checkpoint(ckpt_path) if resume else None
+    run, ck = open_run(out, config, resume, overwrite, _check_train_checkpoint)   # refuses early, before anything is loaded
     seed_everything(cfg.seed)
-    check_run_folder(out, resume, overwrite)                   # any run file guards the folder
-    barrier()                                                  # every rank has looked before rank 0 writes
     train_loader, test_loader, info = eval_loaders(cfg.dataset, batch_size=cfg.batch_size // W, root=cfg.data_root, cutout=cfg.cutout,
                                                    device=device, seed=cfg.seed, limit=cfg.limit, download=cfg.download,
                                                    rank=rank(), world_size=W)
@@ -344,59 +406,11 @@ def train(cfg: TrainConfig, genotype=None, resume: bool = False, stop_after: int
     optimizer = torch.optim.SGD(model.parameters(), cfg.lr, momentum=cfg.momentum, weight_decay=cfg.weight_decay)
     scheduler = make_scheduler(optimizer, cfg)
     scaler = torch.amp.GradScaler('cuda') if cfg.amp == 'fp16' else None
-    run = RunDir(out, config, resume=resume, resume_ok=_RESUME_OK, overwrite=overwrite) if main or resume else None  # refuses another run's folder; rank 0 may write config.json
-    logger = JsonlLogger(run.log) if main else None
-    start, history, best = 0, [], 0.
-    if ckpt is not None:
-        saved = {k: v for k, v in ckpt['config'].items() if k not in _RESUME_OK}
-        if saved != {k: v for k, v in run.config.items() if k not in _RESUME_OK}:
-            raise ValueError(f"cannot resume '{out}': checkpoint.pt belongs to a different config than config.json")
-        model.load_state_dict(ckpt['model']); optimizer.load_state_dict(ckpt['optimizer'])
-        scheduler.load_state_dict(ckpt['scheduler'])
-        if scaler is not None and ckpt.get('scaler'): scaler.load_state_dict(ckpt['scaler'])
-        start, history, best = int(ckpt['epoch']), list(ckpt.get('history', [])), float(ckpt.get('best_acc', 0.))
-        set_rng_state(ckpt['rng'])
-        if main: logger.truncate(after_epoch=start - 1)
-    elif main:
-        atomic_write_text(geno.to_json(indent=1) + '\n', run.file('genotype.json'))
-    step_model = model
-    if W > 1:                                                  # all ranks start from rank 0's weights
-        broadcast_parameters(model)
-        step_model = DistributedDataParallel(model, device_ids=[device.index] if device.type == 'cuda' else None,
-                                             find_unused_parameters=bool(cfg.auxiliary and not cfg.auxiliary_weight))
-    end = cfg.epochs if stop_after is None else min(cfg.epochs, stop_after)
-    if verbose and main: print(f"rome_train: {cfg.preset} on {info.title}, {genotype_label(cfg.genotype)}, {cfg.layers} cells x {cfg.channels} ch, "
-                      f"{params_mb:.3f} M params, {device}, epochs {start + 1}..{end} of {cfg.epochs} -> {out}")
-    for epoch in range(start, end):
-        t0 = time.time()
-        if W > 1: torch.manual_seed(derive_seed(cfg.seed, epoch, rank()))   # each rank its own drop-path masks, the same after a resume
-        model.drop_path_prob = cfg.drop_path_prob * epoch / cfg.epochs
-        lr = optimizer.param_groups[0]['lr']
-        train_loader.set_epoch(epoch)
-        rec = {'epoch': epoch, 'lr': lr, 'drop_path_prob': model.drop_path_prob}
-        rec.update(train_one_epoch(step_model, train_loader, optimizer, epoch, cfg.auxiliary_weight, cfg.grad_clip, cfg.label_smoothing,
-                                   cfg.amp, scaler, cl, show_progress and main, desc=f"epoch {epoch + 1}/{cfg.epochs}"))
-        if W > 1:   # equal shards: the mean over ranks of the per-rank means; then rank 0's BatchNorm statistics everywhere
-            s = all_reduce(torch.tensor([rec['train_loss'], rec['train_acc']], dtype=torch.float64), 'mean')
-            rec['train_loss'], rec['train_acc'] = s.tolist()
-            broadcast_parameters(list(model.buffers()))
-            check_in_sync(model, 'model tensor')
-        scheduler.step()
-        rec.update(evaluate(model, test_loader, cfg.amp, cl))
-        rec['time_s'] = time.time() - t0
-        best = max(best, rec['test_acc'])
-        history.append(rec)
-        if main: logger.log(rec)
-        if main: atomic_save({'epoch': epoch + 1, 'model': model.state_dict(), 'optimizer': optimizer.state_dict(),
-                     'scheduler': scheduler.state_dict(), 'scaler': scaler.state_dict() if scaler is not None else {},
-                     'rng': get_rng_state(), 'config': run.config, 'history': history, 'best_acc': best}, run.checkpoint)
-        if verbose and main: print(f"epoch {epoch + 1}/{cfg.epochs}  lr {lr:.4g}  train loss {rec['train_loss']:.4f} acc {100 * rec['train_acc']:.2f}%  "
-                          f"test loss {rec['test_loss']:.4f} acc {100 * rec['test_acc']:.2f}%  ({rec['time_s']:.1f} s)", flush=True)
-    if main and history: plot_curves(history, f"{genotype_label(cfg.genotype)} on {info.title}", run.file('curves.png'))
-    if main and len(history) == cfg.epochs and end == cfg.epochs:
-        atomic_save(model.state_dict(), run.file('model.pt'))
-    barrier()                                                  # rank 0's files exist when any rank returns
-    return TrainResult(best, history[-1]['test_acc'] if history else float('nan'), history, out, params_mb, len(history), geno)
+    job = _TrainJob(cfg, geno, model, optimizer, scheduler, scaler, (train_loader, test_loader), info, params_mb, device, cl,
+                    stop_after, show_progress, verbose)
+    res = run_epochs(job, out, config, cfg.epochs, CKPT_FORMAT, run, ck, overwrite, stop_after, show_progress=False, desc='train')
+    h = res.history
+    return TrainResult(job.best, h[-1]['test_acc'] if h else float('nan'), h, out, params_mb, len(h), geno)
 
 # %% ../nbs/08_train.ipynb #a957477c
 def throughput(genotype, layers=20, C=36, batch_size=96, amp=None, channels_last=False, steps=20, device='cuda',
@@ -453,25 +467,21 @@ def rome_train(
     data_root: str = None,          # folder holding the dataset (default: $ROME_DATA/<name> or ~/.cache/rome_nb/<name>)
     download: store_true = False,   # download CIFAR/SVHN if absent
     limit: int = None,              # use only this many training and test images
+    quiet: store_true = False,      # no progress bars
 ):
     "Train a genotype from scratch (DARTS / R-DARTS / ImageNet recipes) with checkpoints, resume and logs; `torchrun --nproc_per_node=N` trains on N GPUs."
-    cli = is_cli(rome_train)
-    if cli: cli_setup()                     # Ctrl-C and SIGTERM end in one line (exit 130 / 143), from here on
     cfg = None
-    try:
+    def run():
+        nonlocal cfg
         try: init_distributed('gloo' if str(device).strip().lower() == 'cpu' else None)   # under torchrun (WORLD_SIZE > 1); else nothing
-        except (ValueError, RuntimeError) as e: raise CliError(f"rome_train: error: {e}") from None
+        except RuntimeError as e: raise ValueError(str(e)) from None
         try:
             over = {k: v for k, v in dict(epochs=epochs, batch_size=batch_size, layers=layers, channels=channels, seed=seed,
                                            out=out, amp=amp, data_root=data_root, limit=limit).items() if v is not None}
             cfg = get_preset(preset, dataset, space, genotype=genotype, device=device, download=download, **over)
-            res = train(cfg, resume=resume, overwrite=overwrite)
+            res = train(cfg, resume=resume, overwrite=overwrite, show_progress=not quiet)
             if is_main(): print(f"done: best test accuracy {100 * res.best_acc:.2f}%, final {100 * res.final_acc:.2f}%, run folder {res.run_dir}")
-        except (ValueError, OSError, FloatingPointError) as e:
-            raise CliError(f"rome_train: error: {e}") from None
         finally: cleanup()
-    except KeyboardInterrupt as e:
-        if not cli: raise
-        try: ck = run_folder(cfg)/'checkpoint.pt' if cfg is not None else None
-        except ValueError: ck = None
-        return stopped(e, ck, 'the training')
+        return 0 if cli else res
+    cli = is_cli(rome_train)
+    return run_command(run, cli, where=lambda: run_folder(cfg)/'checkpoint.pt' if cfg is not None else None, what='the training')

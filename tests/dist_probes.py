@@ -66,7 +66,7 @@ def _stepper(cfg:dict):
     c = SearchConfig(**cfg).resolved()
     seed_everything(c.seed)
     tr, va, info = search_loaders(c.dataset, c.batch_size, root=c.data_root, portion=c.portion, seed=c.seed, limit=c.limit)
-    model = build_supernet(c.method, c.space, c.C, c.layers, info.num_classes, info.channels, c.td)
+    model = build_supernet(c.method, c.space, c.channels, c.layers, info.num_classes, info.channels, c.td)
     broadcast_parameters(model)
     s = get_strategy(c.method, model, **_strategy_kwargs(c))
     grads = {}

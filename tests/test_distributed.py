@@ -15,7 +15,7 @@ from rome_nb.runs import load_checkpoint
 pytestmark = pytest.mark.skipif(not torch.distributed.is_available(), reason='torch.distributed is not available')
 
 # probe: K = 4 samples over 2 ranks (rank 0: k = 0, 2; rank 1: k = 1, 3), 2 epochs of 4 steps on 128 digits
-PROBE = dict(preset='quick', dataset='digits', space='s0', method='rome-v2', k=4, epochs=2, batch_size=16, C=4, layers=3,
+PROBE = dict(preset='quick', dataset='digits', space='s0', method='rome-v2', k=4, epochs=2, batch_size=16, channels=4, layers=3,
              limit=128, seed=1, device='cpu')
 # search(): K = 2 over 2 ranks, one sample each: the sum over ranks is the single process' sum, exactly
 SEARCH = {**PROBE, 'k': 2, 'epochs': 1}

@@ -4,15 +4,12 @@ from pathlib import Path
 
 import pytest
 
-def _cmd():
-    "The installed console script (next to this interpreter, else on PATH)."
-    exe = Path(sys.executable).parent / 'rome_gumbel'
-    found = str(exe) if exe.exists() else shutil.which('rome_gumbel')
-    if not found: pytest.fail('console script rome_gumbel not found: install the package with `pip install -e .`')
-    return [found]
+from cli import cli_cmd, quiet_env
+
+def _cmd(): return cli_cmd('rome_gumbel')
 
 def run(*args):
-    env = dict(os.environ, OMP_NUM_THREADS='1')
+    env = quiet_env()
     return subprocess.run(_cmd() + list(args), capture_output=True, text=True, timeout=120, env=env)
 
 ROW = re.compile(r'^\s*(\d+)\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)\s+([+-]\d+\.\d+)$')
@@ -52,5 +49,5 @@ def test_bad_values_one_line_error(args, msg):
     assert r.returncode == 2, (r.returncode, r.stdout, r.stderr)
     err = r.stderr.strip().splitlines()
     assert len(err) == 1, r.stderr
-    assert err[0].startswith('rome_gumbel: error:') and msg in err[0], err[0]
+    assert err[0].startswith('error:') and msg in err[0], err[0]
     assert 'Traceback' not in r.stderr and r.stdout == ''

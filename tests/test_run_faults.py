@@ -51,8 +51,7 @@ def test_search_never_overwrites_a_run_file(tmp_path, f):
 @pytest.mark.parametrize('f', ['model.pt'])
 def test_train_never_overwrites_a_run_file(tmp_path, f):
     (tmp_path/f).write_text('old')
-    assert_one_line_error(run('rome_train', *TRAIN, '--out', tmp_path), 'already holds a run', f, '--overwrite',
-                          prefix='rome_train: error: ')
+    assert_one_line_error(run('rome_train', *TRAIN, '--out', tmp_path), 'already holds a run', f, '--overwrite')
     assert snapshot(tmp_path) == {f: b'old'}
 
 def test_protocol_never_overwrites_a_run_file(tmp_path):
@@ -67,10 +66,10 @@ def test_overwrite_replaces_the_run_files(tmp_path):
     assert [json.loads(l)['epoch'] for l in (tmp_path/'log.jsonl').read_text().splitlines()] == [1]
     assert (tmp_path/'notes.txt').read_text() == 'mine'
 
-@pytest.mark.parametrize('script,args,prefix', [('rome_search', SEARCH, 'error: '), ('rome_train', TRAIN, 'rome_train: error: ')])
+@pytest.mark.parametrize('script,args', [('rome_search', SEARCH), ('rome_train', TRAIN)])
 @pytest.mark.parametrize('out', [' '])
-def test_empty_out_is_refused(tmp_path, script, args, prefix, out):
-    assert_one_line_error(run(script, *args, '--out', out, cwd=tmp_path), 'is empty', '--out', prefix=prefix)
+def test_empty_out_is_refused(tmp_path, script, args, out):
+    assert_one_line_error(run(script, *args, '--out', out, cwd=tmp_path), 'is empty', '--out')
     assert list(tmp_path.iterdir()) == []
 
 def test_protocol_empty_out_is_refused(tmp_path):
@@ -87,15 +86,12 @@ def test_search_resume_without_checkpoint(searched, tmp_path):
 
 def test_train_resume_on_a_search_folder(searched):
     before = snapshot(searched)
-    assert_one_line_error(run('rome_train', *TRAIN, '--out', searched, '--resume'), 'is a search checkpoint (rome_search), not a training one',
-                          prefix='rome_train: error: ')
+    assert_one_line_error(run('rome_train', *TRAIN, '--out', searched, '--resume'), 'is a search checkpoint (rome_search), not a training one')
     assert snapshot(searched) == before
 
-def test_search_resume_on_a_training_folder_names_few_differences(trained):
+def test_search_resume_on_a_training_folder(trained):
     before = snapshot(trained)
-    code, out, err = run('rome_search', *SEARCH, '--out', trained, '--resume')
-    assert_one_line_error((code, out, err), 'config differs in', ' more')
-    assert err.count('(saved') == 3, err
+    assert_one_line_error(run('rome_search', *SEARCH, '--out', trained, '--resume'), 'is a training checkpoint (rome_train), not a search one')
     assert snapshot(trained) == before
 
 def test_checkpoint_error_is_whole(searched, tmp_path):
@@ -118,13 +114,13 @@ def test_stale_temporary_files_are_removed(searched, tmp_path):
 # --- genotypes that are not there yet ------------------------------------------------------------------------------
 def test_train_missing_genotype_file(tmp_path):
     assert_one_line_error(run('rome_train', *TRAIN, '--genotype', tmp_path/'missing.json', '--out', tmp_path/'o'),
-                          f"genotype file '{tmp_path/'missing.json'}' not found", prefix='rome_train: error: ')
+                          f"genotype file '{tmp_path/'missing.json'}' not found")
 
 def test_train_unfinished_search_folder(searched, tmp_path):
     d = tmp_path/'unfinished'; d.mkdir()
     for f in ('config.json', 'log.jsonl', 'checkpoint.pt'): (d/f).write_bytes((searched/f).read_bytes())
     assert_one_line_error(run('rome_train', *TRAIN, '--genotype', d, '--out', tmp_path/'o'),
-                          'has no genotype.json yet: it ran 1 of 1 epochs', prefix='rome_train: error: ')
+                          'has no genotype.json yet: it ran 1 of 1 epochs')
 
 # --- protocols ---------------------------------------------------------------------------------------------------
 def test_protocol_resume_with_other_settings_is_refused(tmp_path):
@@ -182,7 +178,7 @@ def test_every_run_file_has_the_same_mode(searched, trained):
         assert len(set(modes.values())) == 1, modes
 
 def test_amp_on_cpu_says_it_is_ignored(tmp_path):
-    code, _, err = run('rome_search', *SEARCH, '--amp', '--out', tmp_path/'amp')
+    code, _, err = run('rome_search', *SEARCH, '--amp', 'bf16', '--out', tmp_path/'amp')
     assert code == 0, err
     assert [l for l in err.splitlines() if l.strip()] == ["note: amp is ignored on cpu: the search's bfloat16 autocast runs on CUDA only"]
 
@@ -194,5 +190,5 @@ def test_search_download_flag(tmp_path):
 def test_memory_json_out_checked_before_measuring(tmp_path):
     for bad, why in [(tmp_path/'no'/'such'/'m.json', 'does not exist'), (tmp_path, 'it is a folder')]:
         code, out, err = run('rome_memory', '--json-out', bad, timeout=60)        # no --quiet: a measurement would log lines
-        assert_one_line_error((code, out, err), f"cannot write --json-out '{bad}'", why, prefix='rome_memory: error: ')
+        assert_one_line_error((code, out, err), f"cannot write --json-out '{bad}'", why)
         assert out == ''

@@ -8,11 +8,11 @@ EPOCHS = 3
 ARGS = ['--preset', 'quick', '--k', '2', '--epochs', str(EPOCHS), '--batch-size', '16', '--channels', '4',
         '--layers', '3', '--limit', '640', '--seed', '5', '--quiet']
 
-def _cmd():
-    exe = shutil.which('rome_search') or str(Path(sys.executable).parent/'rome_search')
-    return [exe] if os.path.exists(exe) else [sys.executable, '-m', 'rome_nb.search']
+from cli import cli_cmd, quiet_env
 
-ENV = {**os.environ, 'OMP_NUM_THREADS': '1', 'MKL_NUM_THREADS': '1', 'ROME_NO_PROGRESS': '1', 'MPLBACKEND': 'Agg'}
+def _cmd(): return cli_cmd('rome_search')
+
+ENV = quiet_env()
 
 def _start(out, *extra):
     return subprocess.Popen(_cmd() + ARGS + ['--out', str(out), *extra], env=ENV, stdout=subprocess.PIPE,
