@@ -1,7 +1,7 @@
 """Bad datasets from the shell: labels that would decide the class count, and files that are not datasets.
 
 Each must give one line `error: ...` naming the bad value and what is allowed, a non-zero exit code, and no run folder.
-The library-level checks of every case are in `nbs/05_data.ipynb`; these check that the CLIs pass them on as one line."""
+The library-level checks of every case are in `nbs/07_data.ipynb`; these check that the CLIs pass them on as one line."""
 import subprocess
 import numpy as np
 import pytest

@@ -1,4 +1,4 @@
-"""The `rome_gumbel` console script (exported from nbs/00_gumbel.ipynb), run as a real subprocess."""
+"""The `rome_gumbel` console script (exported from nbs/01_gumbel.ipynb), run as a real subprocess."""
 import os, re, shutil, subprocess, sys
 from pathlib import Path
 

@@ -8,11 +8,11 @@ NBS = Path(__file__).resolve().parents[1]/'nbs'
 # Notebooks whose story is told with figures, and the fewest figures each must show.
 FIGURES = {
     '00_problem.ipynb': 1,                      # memory of one step per method, as a bar chart
-    '00_gumbel.ipynb': 2,                       # Monte Carlo vs exact inclusion probabilities; the explorer's static frame
-    '03_genotype.ipynb': 1,                     # the genotype cells
-    '04a_memory.ipynb': 1,                      # the memory table as a bar chart
+    '01_gumbel.ipynb': 2,                       # Monte Carlo vs exact inclusion probabilities; the explorer's static frame
+    '03b_genotype.ipynb': 1,                     # the genotype cells
+    '06a_memory.ipynb': 1,                      # the memory table as a bar chart
     '06_search.ipynb': 2,                       # the collapse monitor and the search curves
-    '08_train.ipynb': 1,                        # training curves
+    '09_train.ipynb': 1,                        # training curves
     'tutorials/collapse.ipynb': 1,              # GDAS vs ROME skip-connections
     'tutorials/quick_search.ipynb': 1,          # the result's plot
     'explanations/topology_consistency.ipynb': 1,
