@@ -13,7 +13,7 @@ Math is typeset in the browser by MathJax 3 (SVG output, so no web fonts) copied
 
 With Quarto installed, `nbdev-docs` builds the Quarto site into `_docs/` instead (the GitHub deploy workflow does that).
 """
-import argparse, html, re, shutil, sys, tempfile
+import argparse, html, os, re, shutil, sys, tempfile
 from pathlib import Path
 
 import nbformat, yaml
@@ -101,6 +101,18 @@ def _convert(nb):
     nb.metadata = {k: v for k, v in nb.metadata.items() if k in ('kernelspec', 'language_info')}
     return title, desc
 
+_NBLINK = re.compile(r'\]\(([^()#\s]+\.ipynb)(#[^()\s]*)?\)')
+
+def _link_notebooks(nb, rel, doc, doc_of):
+    "Links to another chapter's notebook (`[x](04a_supernet.ipynb)`, as Quarto and JupyterLab read them) point at that chapter's page source"
+    here = Path(rel).parent
+    def rep(m):
+        target = os.path.normpath((here/m.group(1)).as_posix())
+        if target not in doc_of: return m.group(0)
+        return f"]({os.path.relpath(doc_of[target][0] + '.ipynb', Path(doc).parent.as_posix() or '.')}{m.group(2) or ''})"
+    for c in nb.cells:
+        if c.cell_type == 'markdown': c.source = _NBLINK.sub(rep, c.source)
+
 def _sidebar(nbs):
     "[(section caption or None, [notebook paths relative to nbs])], in sidebar.yml's order."
     y = yaml.safe_load((nbs/'sidebar.yml').read_text()) if (nbs/'sidebar.yml').exists() else {}
@@ -171,13 +183,18 @@ def build(out=ROOT/'_site', n_workers=2, quiet=True):
     with tempfile.TemporaryDirectory() as tmp:
         src, build_dir = Path(tmp)/'src', Path(tmp)/'html'
         (src/'_static').mkdir(parents=True)
+        nbs_read, doc_of = {}, {}
         for rel in order:
-            nb = nbformat.read(proc/rel, as_version=4)
+            nb = nbs_read[rel] = nbformat.read(proc/rel, as_version=4)
             fm = dict(yaml.safe_load(next((c.source.strip().strip('-') for c in nb.cells if c.cell_type == 'raw'), '') or '{}') or {})
             stem = Path(fm.get('output-file') or rel).stem
             doc = (Path(rel).parent/stem).as_posix()
             if doc in _SPHINX_PAGES: doc = Path(rel).with_suffix('').as_posix()     # e.g. search.html is Sphinx's search page
+            doc_of[rel] = (doc, stem, fm)
+        for rel in order:
+            nb, (doc, stem, fm) = nbs_read[rel], doc_of[rel]
             docmap[(Path(rel).parent/f'{stem}.html').as_posix()] = f'{doc}.html'
+            _link_notebooks(nb, rel, doc, doc_of)
             title, _ = _convert(nb)
             if doc == 'index': index_nb = nb
             else:
