@@ -13,7 +13,21 @@ from ..sampling import N_EDGES, NodePlan, CellSample, _EDGE_SLICES
 from .base import Method, register, _check_tau, _SRCS
 
 # %% auto #0
-__all__ = ['DARTSMethod']
+__all__ = ['mixture_cells', 'DARTSMethod']
+
+# %% ../../nbs/05c_darts.ipynb #4f01e6d7
+def mixture_cells(W: torch.Tensor, alpha: torch.Tensor, edge_weights: torch.Tensor | None = None) -> list:
+    "One mixture `CellSample` per cell type: every op of every edge weighted by `W` [T, 14, n_ops]; `alpha` [T, 14, n_ops] names the argmax ops"
+    T, n_ops = W.shape[0], W.shape[2]
+    ops = alpha.detach().argmax(-1).tolist()
+    out = []
+    for t in range(T):
+        ws = W[t].reshape(-1).unbind() if W.requires_grad else tuple(W[t].detach().reshape(-1).unbind())
+        plan = tuple(NodePlan(tuple((_SRCS[e], e, k) for e in NODE_EDGES[j] for k in range(n_ops)),
+                              ws[s.start * n_ops: s.stop * n_ops]) for j, s in zip(NODES, _EDGE_SLICES))
+        out.append(CellSample(W[t], None if edge_weights is None else edge_weights[t], None, tuple(ops[t]),
+                              tuple(range(N_EDGES)), True, plan))
+    return out
 
 # %% ../../nbs/05c_darts.ipynb #174c6297
 class DARTSMethod(Method):
@@ -29,16 +43,7 @@ class DARTSMethod(Method):
     def sample_cells(self, alphas, betas=None, tau=1.0, noise=True, buffer=None) -> list:
         self.check_arch(alphas, betas); _check_tau(tau)
         alpha = torch.stack(list(alphas))
-        T, n_ops = alpha.shape[0], alpha.shape[2]
-        W = self.mixture_weights(alpha, tau)
-        ops = alpha.detach().argmax(-1).tolist()
-        out = []
-        for t in range(T):
-            ws = W[t].reshape(-1).unbind() if W.requires_grad else tuple(W[t].detach().reshape(-1).unbind())
-            plan = tuple(NodePlan(tuple((_SRCS[e], e, k) for e in NODE_EDGES[j] for k in range(n_ops)),
-                                  ws[s.start * n_ops: s.stop * n_ops]) for j, s in zip(NODES, _EDGE_SLICES))
-            out.append(CellSample(W[t], None, None, tuple(ops[t]), tuple(range(N_EDGES)), True, plan))
-        return out
+        return mixture_cells(self.mixture_weights(alpha, tau), alpha)
 
     def parse_cell(self, cell_ops, alpha, beta) -> list:
         w, gene = torch.softmax(alpha, dim=-1), []

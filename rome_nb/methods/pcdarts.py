@@ -16,10 +16,10 @@ from ..spaces import NODES, NODE_EDGES
 from ..genotype import _best_op
 from ..sampling import N_EDGES, NodePlan, CellSample, _EDGE_SLICES
 from .base import register, _check_tau, _SRCS
-from .darts import DARTSMethod
+from .darts import DARTSMethod, mixture_cells
 
 # %% auto #0
-__all__ = ['channel_shuffle', 'PartialChannelOp', 'partial_channel_op', 'mixture_cells', 'PCDARTSMethod', 'PCDARTSImageNetMethod']
+__all__ = ['channel_shuffle', 'PartialChannelOp', 'partial_channel_op', 'PCDARTSMethod', 'PCDARTSImageNetMethod']
 
 # %% ../../nbs/05f_pcdarts.ipynb #35c6a517
 def channel_shuffle(x: torch.Tensor, groups: int) -> torch.Tensor:
@@ -59,20 +59,6 @@ def partial_channel_op(name: str, C: int, M: int, stride: int) -> PartialChannel
     if isinstance(M, bool) or not isinstance(M, int) or M < 1: raise ValueError(f"M must be a positive int, got {M!r}")
     if C % M: raise ValueError(f"partial channels need C divisible by M, got C={C}, M={M}")
     return PartialChannelOp(search_op(name, C // M, stride), C, M, stride)
-
-# %% ../../nbs/05f_pcdarts.ipynb #4f01e6d7
-def mixture_cells(W: torch.Tensor, alpha: torch.Tensor, edge_weights: torch.Tensor | None = None) -> list:
-    "One mixture `CellSample` per cell type: every op of every edge weighted by `W` [T, 14, n_ops]; `alpha` [T, 14, n_ops] names the argmax ops"
-    T, n_ops = W.shape[0], W.shape[2]
-    ops = alpha.detach().argmax(-1).tolist()
-    out = []
-    for t in range(T):
-        ws = W[t].reshape(-1).unbind() if W.requires_grad else tuple(W[t].detach().reshape(-1).unbind())
-        plan = tuple(NodePlan(tuple((_SRCS[e], e, k) for e in NODE_EDGES[j] for k in range(n_ops)),
-                              ws[s.start * n_ops: s.stop * n_ops]) for j, s in zip(NODES, _EDGE_SLICES))
-        out.append(CellSample(W[t], None if edge_weights is None else edge_weights[t], None, tuple(ops[t]),
-                              tuple(range(N_EDGES)), True, plan))
-    return out
 
 # %% ../../nbs/05f_pcdarts.ipynb #a4f5010b
 class PCDARTSMethod(DARTSMethod):

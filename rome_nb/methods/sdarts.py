@@ -13,7 +13,7 @@ import torch.nn.functional as F
 from ..distributed import sample_seed, seeded_rng
 from .base import register
 from .darts import DARTSMethod
-from .pcdarts import mixture_cells
+from .darts import mixture_cells
 
 # %% auto #0
 __all__ = ['project_rows', 'random_rows', 'epsilon_schedule', 'pgd_rows', 'SDARTSRSMethod', 'SDARTSADVMethod']

@@ -10,7 +10,7 @@ import torch
 from ..gumbel import gumbel_noise
 from .base import register, _check_tau
 from .darts import DARTSMethod
-from .pcdarts import mixture_cells
+from .darts import mixture_cells
 
 # %% auto #0
 __all__ = ['soft_gumbel_weights', 'SNASMethod']
