@@ -1,8 +1,12 @@
 """One short GPU check: the memory table at the paper's setting with torch.cuda.max_memory_allocated (ICCV Table 7),
-and ROME-v2 search time per iteration at the paper's setting on CIFAR-10 (K=7, batch 64, 8 cells, C=16),
-fp32 vs bf16 autocast, projected to 50 epochs beside the paper's 0.3 GPU-days.
+and the search time per iteration at the paper's setting on CIFAR-10 (batch 64, 8 cells, C=16) of ROME-v2 with K=7 and
+K=1, GDAS and DARTS, fp32 and bf16 autocast, each sample by sample (the old path) and, where K > 1, with the K samples
+stacked (`sample_batch=K`), projected to 50 epochs, with the peak memory of each.
 
-    python benchmarks/gpu_check.py [--skip-memory] [--device cuda] [--limit 2560] [--dataset cifar10|FILE.npz]
+    python benchmarks/gpu_check.py [--skip-memory] [--old] [--methods rome-v2,gdas,darts] [--device cuda] [--limit 2560]
+                                   [--dataset cifar10|FILE.npz] [--json-out FILE]
+
+`--old`: only the sample-by-sample path. `--json-out`: the search timings as JSON too.
 
 The data: `--dataset`, else the local CIFAR-10 copy converted once to .npz by tests/real_data.py when there is one,
 else `cifar10` in its usual folders ($ROME_DATA/cifar10 or ~/.cache/rome_nb/cifar10).
@@ -40,15 +44,33 @@ if '--skip-memory' not in sys.argv:
     print(f'memory table: {time.perf_counter() - t:.0f} s\n', flush=True)
 
 full_iters = 25_000 // 64        # iterations of one epoch of the paper's search (25k / 25k split, batch 64)
-for amp in ((False, True) if cuda else (False,)):
-    with tempfile.TemporaryDirectory() as d:
-        r = search('paper', dataset=dataset, limit=limit, epochs=epochs, device=device, amp='bf16' if amp and cuda else 'off',
-                   out=os.path.join(d, 'run'), show_progress=False)
-        rec = r.history[-1]
-        per_iter = rec['epoch_time'] / rec['steps']
-        epoch_s = per_iter * full_iters
-        print(f"search rome-v2 K=7 {'bf16' if amp else 'fp32'}: {per_iter * 1e3:.1f} ms/iteration "
-              f"({rec['steps']} iterations timed), projected epoch {epoch_s:.0f} s, 50 epochs "
-              f"{50 * epoch_s / 3600:.2f} h = {50 * epoch_s / 86400:.3f} GPU-days (paper: 0.3 on a V100); "
-              + (f"peak allocated {torch.cuda.max_memory_allocated() / 2**30:.2f} GiB" if cuda else ''), flush=True)
-        if cuda: torch.cuda.reset_peak_memory_stats()
+# (method, K): ROME-v2 with K=7 (the paper) and K=1, GDAS, DARTS; each the sample-by-sample path ("old") and, where there
+# are several samples, the stacked path (sample_batch = K); fp32 and, on CUDA, bf16 autocast
+RUNS = [r for r in (('rome-v2', 7), ('rome-v2', 1), ('gdas', 1), ('darts', 1)) if r[0] in _opt('--methods', 'rome-v2,gdas,darts').split(',')]
+paths = ('old',) if '--old' in sys.argv else ('old', 'stacked')
+rows = []
+for method, k in RUNS:
+    for path in (paths if k > 1 else ('old',)):
+        for amp in ((False, True) if cuda else (False,)):
+            with tempfile.TemporaryDirectory() as d:
+                if cuda: torch.cuda.reset_peak_memory_stats()
+                r = search('paper', method=method, k=k, dataset=dataset, limit=limit, epochs=epochs, device=device,
+                           amp='bf16' if amp else 'off', sample_batch=k if path == 'stacked' else 1,
+                           out=os.path.join(d, 'run'), show_progress=False)
+                rec = r.history[-1]
+                per_iter = rec['epoch_time'] / rec['steps']
+                row = dict(method=method, k=k, path=path, precision='bf16' if amp else 'fp32', ms_per_iter=per_iter * 1e3,
+                           iters_timed=rec['steps'], hours_50_epochs=50 * per_iter * full_iters / 3600,
+                           peak_gib=torch.cuda.max_memory_allocated() / 2**30 if cuda else None)
+                rows.append(row)
+                print(f"search {method} K={k} {path:7s} {row['precision']}: {row['ms_per_iter']:.1f} ms/iteration "
+                      f"({rec['steps']} iterations timed), 50 epochs {row['hours_50_epochs']:.2f} h "
+                      f"({row['hours_50_epochs'] * 60:.0f} min)" + (f", peak allocated {row['peak_gib']:.2f} GiB" if cuda else ''), flush=True)
+print('\n| method | K | path | precision | ms / iteration | 50 epochs (min) | peak (GiB) |\n|---|---|---|---|---|---|---|')
+for r in rows:
+    print(f"| {r['method']} | {r['k']} | {r['path']} | {r['precision']} | {r['ms_per_iter']:.1f} | {r['hours_50_epochs'] * 60:.0f} | "
+          + ('–' if r['peak_gib'] is None else f"{r['peak_gib']:.2f}") + ' |')
+if '--json-out' in sys.argv:
+    import json
+    Path(_opt('--json-out', '')).write_text(json.dumps(dict(device=torch.cuda.get_device_name(0) if cuda else 'cpu',
+                                                             torch=torch.__version__, limit=limit, rows=rows), indent=1) + '\n')

@@ -12,11 +12,12 @@ import torch
 import torch.nn.functional as F
 from fastcore.script import call_parse
 from .supernet import SuperNet, DiscreteNetwork
+from .batched import stacked_forward
 from .methods import method_names, get_method
 from .spaces import get_space
 
 # %% auto #0
-__all__ = ['SAME_PASS_AS', 'BENCH_METHODS', 'LABELS', 'PAPER_TABLE7_GB', 'saved_tensor_bytes', 'resolve_bench_device',
+__all__ = ['SAME_PASS_AS', 'STACKED', 'BENCH_METHODS', 'LABELS', 'PAPER_TABLE7_GB', 'saved_tensor_bytes', 'resolve_bench_device',
            'bench_step', 'measure_saved', 'peak_step_child', 'measure_peak', 'step_times', 'memory_table',
            'format_memory_table', 'plot_memory', 'rome_memory']
 
@@ -37,10 +38,12 @@ def saved_tensor_bytes(fn, exclude=()):
 # %% ../nbs/06a_memory.ipynb #bd1c5d4b
 # every registered method (newest first, so the built-ins read DARTS, GDAS, ROME-v1, ROME-v2) except those whose step
 # runs another row's supernet pass (SDARTS: DARTS' mixture with other weights), then ROME-v2's weight step (sampled under
-# no_grad) and the discrete cell they all end up with
+# no_grad) and the discrete cell they all end up with; the rows 'rome-v2-stackS' run S samples at once (`sample_batch` = S of the
+# search: faster on a GPU, S samples' activations)
 SAME_PASS_AS = {'sdarts-rs': 'darts', 'sdarts-adv': 'darts'}
-BENCH_METHODS = (*(m for m in reversed(method_names()) if m not in SAME_PASS_AS), 'rome-v2-theta', 'discrete')
-LABELS = {**{m: get_method(m).label or m for m in method_names()},
+STACKED = {'rome-v2-stack2': 2, 'rome-v2-stack7': 7}
+BENCH_METHODS = (*(m for m in reversed(method_names()) if m not in SAME_PASS_AS), *STACKED, 'rome-v2-theta', 'discrete')
+LABELS = {**{m: get_method(m).label or m for m in method_names()}, **{m: f'ROME-v2, {s} samples stacked' for m, s in STACKED.items()},
           'rome-v2-theta': 'ROME-v2, weight step', 'discrete': 'discrete 8-edge cell'}
 PAPER_TABLE7_GB = {'darts': 9.4, 'gdas': 3.1, 'rome-v2': 2.3,     # ICCV Table 7 (the ROME row is ROME-v2, the default)
                    'pc-darts': 3.7, 'pc-darts-m2': 5.7}           # PC-DARTS with M = 4 and M = 2 (SNAS: not measured there)
@@ -66,6 +69,9 @@ def bench_step(name, batch_size=64, layers=8, C=16, size=32, space='s0', num_cla
     def forward(sample_seed, n=None):
         torch.manual_seed(sample_seed)
         xb, yb = (x, y) if n is None else (x[:n], y[:n])
+        if name in STACKED:             # one accumulation of S samples, stacked: the sum of their losses
+            out = stacked_forward(net, xb, [net.sample(tau) for _ in range(STACKED[name])])
+            return F.cross_entropy(out.flatten(0, 1), yb.repeat(out.shape[0]), reduction='none').view(out.shape[0], -1).mean(1).sum()
         if name in ('discrete', 'rome-v2-theta'):
             with torch.no_grad(): s = net.sample(tau)
             out = DiscreteNetwork(net, s)(xb) if name == 'discrete' else net(xb, s)

@@ -173,7 +173,7 @@ def _jsonable(config, what='config'):
     return json.loads(json.dumps(config, default=default))
 
 AMP_MODES = ('off', 'bf16', 'fp16')   # autocast: none, bfloat16, float16 (float16 needs a loss scaler: training only)
-RESUME_OK = ('out', 'device', 'data_root', 'download', 'sync_every', 'resume', 'overwrite')   # may change between a run and its resumption
+RESUME_OK = ('out', 'device', 'data_root', 'download', 'sync_every', 'sample_batch', 'resume', 'overwrite')   # may change between a run and its resumption (sample_batch: speed and memory only)
 
 RUN_FILES = ('config.json', 'checkpoint.pt', 'log.jsonl', 'genotype.json', 'genotype.png', 'collapse.png', 'model.pt',
              'curves.png', 'result.json', 'results.csv', 'results.md', 'runs.csv', 'protocol.json')

@@ -22,6 +22,7 @@ from fastcore.script import call_parse, bool_arg, is_cli
 from .spaces import SPACE_NAMES
 from .genotype import Genotype
 from .supernet import SuperNet
+from .batched import stacked_forward, batchable
 from .methods import MethodsView, get_method, method_names, check_method_space, space_family
 from .nb1shot1 import NB1SHOT1_SPACES
 from .nb1shot1_search import NB1Shot1SearchNet
@@ -37,9 +38,11 @@ def _autocast(x, amp):
     return torch.autocast('cuda', dtype=torch.bfloat16) if amp not in (None, False, 'off') and x.is_cuda else nullcontext()
 
 def accumulate_grads(model, x, y, params, n:int=1, scale:float=1., tau:float=1., sample:bool=True, amp:bool=False, seeds=None,
-                     sampler=None):
-    "Forward+backward `n` freshly sampled sub-networks of `model` on one batch `(x, y)`, adding `scale`·∇L of each into the `.grad` of `params` only (`seeds`: sample i drawn and run under `seeded_rng(seeds[i])`, n = len(seeds); `sampler(model, tau)`: draws each sample instead of `model.sample`); returns (mean loss, mean accuracy) tensors"
+                     sampler=None, sample_batch:int=1):
+    "Forward+backward `n` freshly sampled sub-networks of `model` on one batch `(x, y)`, adding `scale`·∇L of each into the `.grad` of `params` only (`seeds`: sample i drawn and run under `seeded_rng(seeds[i])`, n = len(seeds); `sampler(model, tau)`: draws each sample instead of `model.sample`; `sample_batch` > 1: that many samples run stacked, `stacked_forward`); returns (mean loss, mean accuracy) tensors"
     if seeds is not None: n = len(seeds)
+    if sample and sample_batch > 1 and n > 1:
+        return _accumulate_stacked(model, x, y, params, n, scale, tau, amp, seeds, sampler, sample_batch)
     loss_sum = torch.zeros((), device=x.device); correct = torch.zeros((), device=x.device)
     for i in range(n):
         with seeded_rng(seeds[i], x.device) if seeds is not None else nullcontext():
@@ -50,6 +53,21 @@ def accumulate_grads(model, x, y, params, n:int=1, scale:float=1., tau:float=1.,
             (loss * scale).backward(inputs=params)
         loss_sum += loss.detach(); correct += (out.detach().argmax(1) == y).sum()
     return loss_sum / max(n, 1), correct / (max(n, 1) * len(y))
+
+def _accumulate_stacked(model, x, y, params, n, scale, tau, amp, seeds, sampler, sample_batch):
+    "`accumulate_grads` with the samples drawn as before (each under its seed) and run `sample_batch` at a time, stacked"
+    loss_sum = torch.zeros((), device=x.device); correct = torch.zeros((), device=x.device)
+    for lo in range(0, n, sample_batch):
+        zs = []
+        for i in range(lo, min(n, lo + sample_batch)):
+            with seeded_rng(seeds[i], x.device) if seeds is not None else nullcontext():
+                zs.append(sampler(model, tau) if sampler is not None else model.sample(tau))
+        with _autocast(x, amp): out = stacked_forward(model, x, zs)        # [S, B, classes]
+        S = len(zs)
+        losses = F.cross_entropy(out.float().flatten(0, 1), y.repeat(S), reduction='none').view(S, -1).mean(1)
+        (losses.sum() * scale).backward(inputs=params)
+        loss_sum += losses.detach().sum(); correct += (out.detach().argmax(-1) == y).sum()
+    return loss_sum / n, correct / (n * len(y))
 
 # %% ../nbs/06_search.ipynb #1ea38680
 def tau_schedule(epoch:int, epochs:int, tau_max:float=10., tau_min:float=0.1) -> float:
@@ -69,7 +87,7 @@ class Strategy:
                  weight_decay:float|None=None, nesterov:bool|None=None, arch_lr:float|None=None, arch_betas=(0.5, 0.999),
                  arch_weight_decay:float=1e-3, tau_max:float|None=None, tau_min:float|None=None, grad_clip:float|None=5.,
                  td:bool=True, ga_weights:bool=True, ga_arch:bool=True, weight_reduce:str='sum', amp:bool=False,
-                 seed:int|None=None, method=None, reg:float|None=None):
+                 seed:int|None=None, method=None, reg:float|None=None, sample_batch:int=1):
         m = self.method = get_method(getattr(model, 'search_method', 'rome-v2') if method is None else method)
         d = m.defaults
         arch_lr, tau_max, tau_min = (_method_default(m, n, v) for n, v in (('arch_lr', arch_lr), ('tau_max', tau_max), ('tau_min', tau_min)))
@@ -86,6 +104,11 @@ class Strategy:
         self.k_arch = self.k if ga_arch else 1           # Table 6: accumulation for α/β on/off
         self.k_weights = self.k if ga_weights else 1     # Table 6: accumulation for θ on/off
         self.weight_reduce, self.grad_clip = weight_reduce, grad_clip
+        if isinstance(sample_batch, bool) or not isinstance(sample_batch, int) or sample_batch < 1:
+            raise ValueError(f"sample_batch must be an integer >= 1, got {sample_batch!r}")
+        if sample_batch > 1 and max(self.k_arch, self.k_weights) > 1 and (why := batchable(model)):
+            raise ValueError(f"sample_batch={sample_batch} runs samples stacked, which this search cannot: {why}; use sample_batch=1")
+        self.sample_batch = sample_batch                 # samples run together (memory: that many samples' activations)
         self.tau_max, self.tau_min = tau_max, tau_min
         self.arch_params, self.weight_params = list(model.arch_parameters()), list(model.weight_parameters())
         self.w_opt = m.weight_optimizer(self.weight_params, d['lr'] if lr is None else lr, momentum,
@@ -142,10 +165,12 @@ def _accumulate(self:Strategy, phase:int, x, y, params, n:int, scale:float):
     W = world_size()
     if self.seed is None:
         if W > 1: raise ValueError("a multi-process search needs Strategy(seed=...): every sample must be drawn the same on any rank")
-        return accumulate_grads(self.model, x, y, params, n, scale, self.tau, self.sampling, self.amp, sampler=self._draw)
+        return accumulate_grads(self.model, x, y, params, n, scale, self.tau, self.sampling, self.amp, sampler=self._draw,
+                                sample_batch=self.sample_batch)
     ks = range(rank(), n, W)
     loss, acc = accumulate_grads(self.model, x, y, params, scale=scale, tau=self.tau, sample=self.sampling, amp=self.amp,
-                                 seeds=[sample_seed(self.seed, self.t, phase, k) for k in ks], sampler=self._draw)
+                                 seeds=[sample_seed(self.seed, self.t, phase, k) for k in ks], sampler=self._draw,
+                                 sample_batch=self.sample_batch)
     if W == 1: return loss, acc
     all_reduce_grads(params)                              # the sum over ranks = the single-process accumulation
     s = all_reduce(torch.stack([loss * len(ks), acc * len(ks)]))
@@ -262,6 +287,7 @@ class SearchConfig:
     download: bool = False              # fetch the dataset when it is not under data_root (needs a network)
     deterministic: bool = False         # torch.use_deterministic_algorithms on GPU
     sync_every: int = 0                 # several processes: check that α, β, genotype agree every N steps (0: at epoch ends)
+    sample_batch: int = 1               # samples run together, stacked (1: one at a time, the memory floor; K: all at once, K times the activations)
     preset: str|None = None             # the preset this config came from (names the default run folder)
 
     def __post_init__(self):
@@ -301,6 +327,7 @@ def validate(self:SearchConfig) -> SearchConfig:
     _need(self.amp != 'fp16', "amp 'fp16' needs a loss scaler, which only training has; the search runs amp 'bf16' or 'off'")
     _choice('amp', self.amp, AMP_MODES)
     _need(_is_int(self.sync_every) and self.sync_every >= 0, f"sync_every must be an integer >= 0, got {self.sync_every!r}")
+    _need(_is_int(self.sample_batch) and self.sample_batch >= 1, f"sample_batch must be an integer >= 1, got {self.sample_batch!r}")
     return self
 
 # %% ../nbs/06_search.ipynb #06fd7f21
@@ -408,7 +435,7 @@ def _strategy_kwargs(cfg:SearchConfig) -> dict:
     return dict(k=cfg.k, epochs=cfg.epochs, lr=cfg.lr, lr_min=cfg.lr_min, momentum=cfg.momentum, weight_decay=cfg.weight_decay,
                 arch_lr=cfg.arch_lr, arch_weight_decay=cfg.arch_weight_decay, tau_max=cfg.tau_max, tau_min=cfg.tau_min,
                 grad_clip=cfg.grad_clip, td=cfg.td, ga_weights=cfg.ga_weights, ga_arch=cfg.ga_arch,
-                weight_reduce=cfg.weight_reduce, amp=cfg.amp, seed=cfg.seed, reg=cfg.reg)
+                weight_reduce=cfg.weight_reduce, amp=cfg.amp, seed=cfg.seed, reg=cfg.reg, sample_batch=cfg.sample_batch)
 
 def _set_determinism(cfg:SearchConfig):
     if cfg.deterministic:
@@ -544,6 +571,7 @@ def rome_search(
     td:bool_arg=None,           # topology disentanglement (false: GDAS' all-edge supernet)
     ga_weights:bool_arg=None,   # accumulate K samples in the weight step
     ga_arch:bool_arg=None,      # accumulate K samples in the architecture step
+    sample_batch:int=None,      # samples run together, stacked (default 1: one at a time, least memory; K: all at once, meant for GPUs, K times the activations)
     weight_reduce:str=None,     # sum (Eq. 12 as printed) or mean of the K weight gradients
     limit:int=None,             # use at most this many training images
     seed:int=None,              # random seed
@@ -565,7 +593,7 @@ def rome_search(
         given = dict(space=space, dataset=dataset, method=method, k=k, epochs=epochs, batch_size=batch_size, channels=channels,
                      layers=layers, lr=lr, reg=reg, arch_lr=arch_lr, tau_max=tau_max, tau_min=tau_min, td=td, ga_weights=ga_weights,
                      ga_arch=ga_arch, weight_reduce=weight_reduce, limit=limit, seed=seed, out=out, data_root=data_root,
-                     device=device, amp=amp, deterministic=deterministic or None, sync_every=sync_every,
+                     device=device, amp=amp, deterministic=deterministic or None, sync_every=sync_every, sample_batch=sample_batch,
                      download=download or None)
         try: init_distributed('gloo' if str(device).strip().lower() == 'cpu' else None)   # under torchrun (WORLD_SIZE > 1); else nothing
         except RuntimeError as e: raise ValueError(str(e)) from None
