@@ -45,6 +45,25 @@ def test_notebook_has_outputs(rel):
     outs = [o for o in code_outputs(rel) if o.get('output_type') in ('stream', 'execute_result', 'display_data')]
     assert outs, f'{rel} has no saved outputs: run `tools/run_nbs nbs/{rel}` and commit it with its outputs'
 
+def slow_cells_without_output(rel):
+    "Ids of `#| slow` cells that compute something (not only imports) but carry no saved output"
+    nb = json.loads((NBS/rel).read_text())
+    bad = []
+    for c in nb['cells']:
+        if c['cell_type'] != 'code': continue
+        lines = ''.join(c['source']).splitlines()
+        if not any(l.strip() in ('#| slow', '#|slow') for l in lines): continue
+        body = [l for l in lines if l.strip() and not l.lstrip().startswith('#')]
+        if all(l.startswith(('import ', 'from ')) for l in body): continue
+        if not c.get('outputs'): bad.append(c.get('id'))
+    return bad
+
+@pytest.mark.parametrize('rel', notebooks())
+def test_slow_cells_keep_a_real_runs_output(rel):
+    bad = slow_cells_without_output(rel)
+    assert not bad, (f'{rel}: #| slow cell(s) {bad} have no saved output: run `tools/run_nbs --slow nbs/{rel}` '
+                     'and commit the notebook with its outputs')
+
 def test_image_counter_sees_figures_and_ignores_text(tmp_path, monkeypatch):
     "The counter counts png and svg outputs, not text or error outputs."
     nb = {'cells': [{'cell_type': 'code', 'source': '', 'metadata': {}, 'outputs': [
