@@ -4,9 +4,12 @@ K=1, GDAS and DARTS, fp32 and bf16 autocast, each sample by sample (the old path
 stacked (`sample_batch=K`), projected to 50 epochs, with the peak memory of each.
 
     python benchmarks/gpu_check.py [--skip-memory] [--old] [--methods rome-v2,gdas,darts] [--device cuda] [--limit 2560]
-                                   [--dataset cifar10|FILE.npz] [--json-out FILE]
+                                   [--dataset cifar10|FILE.npz] [--skip-xautodl] [--skip-jobs] [--json-out FILE]
 
-`--old`: only the sample-by-sample path. `--json-out`: the search timings as JSON too.
+`--old`: only the sample-by-sample path. `--json-out`: the search timings as JSON too. Last, when `xautodl` is
+installed and `--skip-xautodl` is not given, our GDAS beside xautodl's in this process (`benchmarks/gdas_xautodl.py`,
+batch 64, 9 cells, C=16); and, unless `--skip-jobs`, the throughput of 1, 2, 4 and 8 ROME-v2 searches side by side on
+the device (`benchmarks/jobs_throughput.py`, the engine of `rome_protocol --jobs`).
 
 The data: `--dataset`, else the local CIFAR-10 copy converted once to .npz by tests/real_data.py when there is one,
 else `cifar10` in its usual folders ($ROME_DATA/cifar10 or ~/.cache/rome_nb/cifar10).
@@ -70,7 +73,25 @@ print('\n| method | K | path | precision | ms / iteration | 50 epochs (min) | pe
 for r in rows:
     print(f"| {r['method']} | {r['k']} | {r['path']} | {r['precision']} | {r['ms_per_iter']:.1f} | {r['hours_50_epochs'] * 60:.0f} | "
           + ('–' if r['peak_gib'] is None else f"{r['peak_gib']:.2f}") + ' |')
+# GDAS beside xautodl's GDAS in this process (benchmarks/gdas_xautodl.py; skipped when xautodl is not installed)
+xautodl = None
+if '--skip-xautodl' not in sys.argv:
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from gdas_xautodl import main as gdas_vs_xautodl
+    print()
+    xautodl = gdas_vs_xautodl(['--device', device, '--steps', '10' if cuda else '2', '--threads', str(torch.get_num_threads())])
+# searches side by side on this device (benchmarks/jobs_throughput.py, its own process: its workers are spawned)
+jobs_rows = None
+if '--skip-jobs' not in sys.argv:
+    import json, subprocess
+    with tempfile.TemporaryDirectory() as d:
+        print(flush=True)
+        p = subprocess.run([sys.executable, str(Path(__file__).resolve().parent/'jobs_throughput.py'), '--device', device, '--dataset', dataset,
+                            '--limit', str(limit), '--jobs', '1,2,4,8' if cuda else '1,2', '--json-out', os.path.join(d, 'jobs.json')]
+                           + ([] if cuda else ['--preset', 'quick']))
+        if p.returncode == 0: jobs_rows = json.loads(Path(d, 'jobs.json').read_text())['rows']
 if '--json-out' in sys.argv:
     import json
     Path(_opt('--json-out', '')).write_text(json.dumps(dict(device=torch.cuda.get_device_name(0) if cuda else 'cpu',
-                                                             torch=torch.__version__, limit=limit, rows=rows), indent=1) + '\n')
+                                                             torch=torch.__version__, limit=limit, rows=rows, gdas_vs_xautodl=xautodl, side_by_side=jobs_rows),
+                                                        indent=1) + '\n')

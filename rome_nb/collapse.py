@@ -12,7 +12,8 @@ from pathlib import Path
 from .search import SearchConfig, search, NonFiniteLoss
 from .nb1shot1 import NB1SHOT1_SPACES, get_nb1shot1_space
 from .methods import get_method, check_method_space
-from .runs import atomic_write_text, check_out, run_files
+from functools import partial
+from .runs import atomic_write_text, check_out, run_files, check_jobs, side_by_side
 
 # %% auto #0
 __all__ = ['COLLAPSE_METHODS', 'COLLAPSE_SPACES', 'COLLAPSE_TAU', 'COLLAPSE_SCALES', 'CollapseJob', 'collapse_plan',
@@ -242,32 +243,44 @@ def _write(root: Path, scale: str):
     _save_fig(plot_skip_curves(rows, f'collapse protocol ({scale})'), root/'collapse.png')
     return rows, md
 
+def _collapse_job(item, root, n: int, show_progress: bool = False, verbose: bool = False):
+    "Run (or read back, or resume) search `item` = (i, job), the i-th of n: its genotype, or the reason its loss went non-finite"
+    i, j = item
+    folder = root/j.name
+    done, ck = (folder/'genotype.json').is_file(), (folder/'checkpoint.pt').is_file()
+    if verbose: print(f"[{i}/{n}] {j.name}: " + ('finished, read back' if done else 'resumed' if ck else f'search {j.search.epochs} epochs') + ' ...', flush=True)
+    try: return search(replace(j.search, out=str(folder)), resume=ck, overwrite=not ck, show_progress=show_progress).genotype
+    except NonFiniteLoss as e: return str(e)
+
 def run_collapse(seeds=None, spaces=None, methods=None, scale: str = 'tiny', out=None, resume: bool = False, overwrite: bool = False,
                  epochs: int | None = None, dataset: str | None = None, k: int | None = None, device: str = 'auto', data_root=None,
-                 verbose: bool = True, show_progress: bool = False, **overrides) -> CollapseResult:
-    "Run the collapse protocol into `out` (default runs/protocol-collapse-<scale>); `resume` reads finished jobs back and resumes killed ones"
-    jobs = collapse_plan(seeds, spaces, methods, scale, epochs, dataset, k, device, data_root, **overrides)   # validates
+                 verbose: bool = True, show_progress: bool = False, jobs: int = 1, **overrides) -> CollapseResult:
+    "Run the collapse protocol into `out` (default runs/protocol-collapse-<scale>), `jobs` searches at once; `resume` reads finished jobs back and resumes killed ones"
+    plan = collapse_plan(seeds, spaces, methods, scale, epochs, dataset, k, device, data_root, **overrides)   # validates
+    jobs = check_jobs(jobs)
     root = check_out(out) if out is not None else Path(f'runs/protocol-collapse-{scale}')
-    _claim(root, scale, jobs, resume, overwrite)
+    _claim(root, scale, plan, resume, overwrite)
     say = (lambda *a: print(*a, flush=True)) if verbose else (lambda *a: None)
     t0, failed = time.perf_counter(), []
-    for i, j in enumerate(jobs, 1):
-        folder = root/j.name
-        done, ck = (folder/'genotype.json').is_file(), (folder/'checkpoint.pt').is_file()
-        say(f"[{i}/{len(jobs)}] {j.name}: " + ('finished, read back' if done else 'resumed' if ck else f'search {j.search.epochs} epochs') + ' ...')
-        try: res = search(replace(j.search, out=str(folder)), resume=ck, overwrite=not ck, show_progress=show_progress)
-        except NonFiniteLoss as e:
-            failed.append((j.name, str(e))); say(f"    failed: {e}"); continue
-        g = res.genotype
-        say(f"    skip-connections {g.num_skip()}, max-pools {g.num_maxpool()} of {len(g.ops)}: {' '.join(g.ops)}")
+    side = jobs > 1 and len(plan) > 1                  # several searches at once, each in its own process
+    if side: say(f"{len(plan)} searches, {min(jobs, len(plan))} at a time, each in its own process ...")
+    from rome_nb import collapse                       # the job by its importable name (also when run from this notebook)
+    run = partial(collapse._collapse_job, root=root, n=len(plan), show_progress=show_progress and not side, verbose=verbose and not side)
+    for d, ((i, j), g) in enumerate(side_by_side(run, list(enumerate(plan, 1)), jobs), 1):
+        who = f"[{d}/{len(plan)} done] {j.name}: " if side else '    '
+        if isinstance(g, str): failed.append((j.name, g)); say(f"{who}failed: {g}"); continue
+        say(f"{who}skip-connections {g.num_skip()}, max-pools {g.num_maxpool()} of {len(g.ops)}: {' '.join(g.ops)}")
         _write(root, scale)
+    if side:
+        dt = time.perf_counter() - t0
+        say(f"{len(plan)} searches in {dt:.1f} s, {jobs} at a time: {3600 * len(plan) / dt:.1f} searches per hour")
     rows, md = _write(root, scale)
     say(f"results: {root/'results.md'}, {root/'epochs.csv'}, {root/'collapse.png'}")
     return CollapseResult(root, rows, failed, md, collapse_verdict(rows), time.perf_counter() - t0)
 
 # %% ../nbs/11a_collapse.ipynb #573cecc5
 def collapse_cli(seeds=None, datasets=None, spaces=None, methods=None, ks=None, scale='tiny', out=None, device='auto', resume=False,
-                 overwrite=False, search_epochs=None, train_epochs=None, data_root=None, dry_run=False, quiet=False):
+                 overwrite=False, search_epochs=None, train_epochs=None, data_root=None, dry_run=False, quiet=False, jobs=1):
     "`rome_protocol collapse ...`: the protocol's result, or None after printing the jobs (`dry_run`)"
     if train_epochs is not None: raise ValueError("--train-epochs means nothing for protocol 'collapse': it searches only")
     ds = None if datasets is None else [d.strip() for d in str(datasets).split(',') if d.strip()]
@@ -282,4 +295,4 @@ def collapse_cli(seeds=None, datasets=None, spaces=None, methods=None, ks=None, 
                         [f"  {j.name}: {j.search.dataset} (limit {j.search.limit}), {j.search.channels} ch x {j.search.layers} cells, "
                          f"K={j.search.resolved().k}, {j.search.epochs} epochs, tau {j.search.tau_max:g}->{j.search.tau_min:g}" for j in jobs]))
         return None
-    return run_collapse(**args, out=out, resume=resume, overwrite=overwrite, show_progress=not quiet)
+    return run_collapse(**args, out=out, resume=resume, overwrite=overwrite, show_progress=not quiet, jobs=jobs)

@@ -24,7 +24,9 @@ from .train import TrainConfig, get_preset, train
 from .genotype import Genotype
 from .spaces import SPACE_NAMES
 from .memory import memory_table, format_memory_table, LABELS as MEMORY_LABELS, PAPER_TABLE7_GB
-from .runs import atomic_write_text, resolve_device, check_out, run_files, clear_run_folder, run_command, read_json, RESUME_OK
+from functools import partial
+from .runs import (atomic_write_text, resolve_device, check_out, run_files, clear_run_folder, run_command, read_json, RESUME_OK,
+                          check_jobs, side_by_side)
 from .methods import get_method
 
 # %% ../nbs/11_protocols.ipynb #ece84afe
@@ -561,14 +563,24 @@ def _mixed_settings(exps, root, protocol) -> str | None:
     items = [f"{k} {a!r} there, {b!r} now" for k, (a, b) in diffs.items()]
     return ', '.join(items[:3]) + (f" and {len(items) - 3} more" if len(items) > 3 else '')
 
+def _protocol_job(item, root, n: int, show_progress: bool = False, verbose: bool = False) -> tuple:
+    "Run experiment `item` = (i, exp), the i-th of n: (its record, seconds), or (the reason, seconds) when its loss went non-finite"
+    (i, exp), t0 = item, time.perf_counter()
+    if verbose: print(f"[{i}/{n}] {exp.name}: search {exp.search.epochs} epochs + train {exp.train.epochs} epochs ...", flush=True)
+    try: rec = run_experiment(exp, root, show_progress, verbose and show_progress)
+    except FloatingPointError as e: rec = str(e)
+    return rec, time.perf_counter() - t0
+
 def run_protocol(name: str, seeds=None, datasets=None, spaces=None, methods=None, ks=None, scale: str = 'paper',
                  out=None, device: str = 'auto', resume: bool = False, search_epochs: int | None = None,
                  train_epochs: int | None = None, data_root=None, show_progress: bool = False, verbose: bool = True,
-                 overwrite: bool = False) -> ProtocolResult:
-    "Run protocol `name` (s0, table1, k-ablation, memory) at `scale` into `out`; `resume` skips finished jobs and resumes interrupted ones (with the same settings); `overwrite` replaces the protocol in `out`"
+                 overwrite: bool = False, jobs: int = 1) -> ProtocolResult:
+    "Run protocol `name` (s0, table1, k-ablation, memory) at `scale` into `out`, `jobs` at once; `resume` skips finished jobs and resumes interrupted ones (with the same settings); `overwrite` replaces the protocol in `out`"
     exps = plan(name, seeds, datasets, spaces, methods, ks, scale, search_epochs, train_epochs, device, data_root)  # validates
+    jobs = check_jobs(jobs)
+    if name == 'memory' and jobs > 1: raise ValueError(f"protocol 'memory' measures in one process; --jobs must be 1 for it, got {jobs}")
     if os.environ.get('WORLD_SIZE', '1').strip() not in ('', '1'):
-        raise ValueError(f"rome_protocol runs its jobs one after another in one process and cannot run under torchrun "
+        raise ValueError(f"rome_protocol runs its jobs itself (one after another, or --jobs at once) and cannot run under torchrun "
                          f"(WORLD_SIZE={os.environ['WORLD_SIZE']}); start one rome_protocol per GPU with disjoint --seeds and --resume, "
                          "or use torchrun with rome_search / rome_train")
     opts = _options(name, seeds, datasets, spaces, methods, ks)
@@ -586,19 +598,25 @@ def run_protocol(name: str, seeds=None, datasets=None, spaces=None, methods=None
         return ProtocolResult(name, scale, root, rows, [], [], md, time.perf_counter() - t_start)
     title = {'s0': 'S0 search + evaluation (ICCV Tables 2, 3)', 'table1': 'R-DARTS spaces S1–S4 (ICCV Table 1, supplement Table 1)',
              'k-ablation': 'Samples per step K (ICCV Table 5)'}[name]
-    failed = []
+    failed, todo = [], []
     for i, exp in enumerate(exps, 1):
-        if finished_result(exp, root) is not None:
-            say(f"[{i}/{len(exps)}] {exp.name}: finished, skipped"); continue
-        say(f"[{i}/{len(exps)}] {exp.name}: search {exp.search.epochs} epochs + train {exp.train.epochs} epochs ...")
-        t0 = time.perf_counter()
-        try: rec = run_experiment(exp, root, show_progress, verbose and show_progress)
-        except FloatingPointError as e:
-            failed.append((exp.name, str(e))); say(f"    failed: {e}"); continue
-        say(f"    {rec['search_how']} search, {rec['train_how']} training: err {rec['err']:.2f}%, Num {rec['num_param_free']}, "
-            f"{rec['params_M']:.2f} M params ({time.perf_counter() - t0:.1f} s)")
+        if finished_result(exp, root) is not None: say(f"[{i}/{len(exps)}] {exp.name}: finished, skipped")
+        else: todo.append((i, exp))
+    side = jobs > 1 and len(todo) > 1                  # several jobs at once, each in its own process
+    if side: say(f"{len(todo)} jobs, {min(jobs, len(todo))} at a time, each in its own process ...")
+    from rome_nb import protocols                      # the job by its importable name (also when run from this notebook)
+    run = partial(protocols._protocol_job, root=root, n=len(exps), show_progress=show_progress and not side, verbose=verbose and not side)
+    t_jobs = time.perf_counter()
+    for d, ((i, exp), (rec, secs)) in enumerate(side_by_side(run, todo, jobs), 1):
+        who = f"[{d}/{len(todo)} done] {exp.name}: " if side else '    '
+        if isinstance(rec, str): failed.append((exp.name, rec)); say(f"{who}failed: {rec}"); continue
+        say(f"{who}{rec['search_how']} search, {rec['train_how']} training: err {rec['err']:.2f}%, Num {rec['num_param_free']}, "
+            f"{rec['params_M']:.2f} M params ({secs:.1f} s)")
         runs = collect_results(root, name)
         write_tables(root, name, summarize(name, runs, exps), runs, scale, title)
+    if side:
+        dt = time.perf_counter() - t_jobs
+        say(f"{len(todo)} jobs in {dt:.1f} s, {jobs} at a time: {3600 * len(todo) / dt:.1f} jobs per hour")
     runs = collect_results(root, name)
     rows = summarize(name, runs, exps)
     md = write_tables(root, name, rows, runs, scale, title)
@@ -624,16 +642,18 @@ def rome_protocol(
     data_root: str = None,          # folder holding the datasets (default: $ROME_DATA/<name> or ~/.cache/rome_nb/<name>)
     dry_run: store_true = False,    # print the jobs and exit
     quiet: store_true = False,      # no progress bars
+    jobs: int = 1,                  # run this many jobs at once, each in its own process (on one GPU: side by side)
 ):
     "Run one of the ROME paper's protocols (search + evaluation per job); writes results.csv / results.md into the run folder"
     root = None
     def run():
         nonlocal root
+        check_jobs(jobs)
         root = check_out(out) if out is not None else Path(f'runs/protocol-{name}-{scale}')
         if name == 'collapse':              # searches only, with its own runner and scales
             from .collapse import collapse_cli
             res = collapse_cli(seeds, datasets, spaces, methods, ks, scale, out, device, resume, overwrite, search_epochs,
-                               train_epochs, data_root, dry_run, quiet)
+                               train_epochs, data_root, dry_run, quiet, jobs)
             if res is None: return 0
         elif dry_run:
             exps = plan(name, seeds, datasets, spaces, methods, ks, scale, search_epochs, train_epochs, device, data_root)
@@ -645,7 +665,7 @@ def rome_protocol(
             return 0
         else:
             res = run_protocol(name, seeds, datasets, spaces, methods, ks, scale, out, device, resume, search_epochs,
-                               train_epochs, data_root, show_progress=not quiet, verbose=True, overwrite=overwrite)
+                               train_epochs, data_root, show_progress=not quiet, verbose=True, overwrite=overwrite, jobs=jobs)
         if not cli: return res
         print(res.markdown)
         if res.failed:

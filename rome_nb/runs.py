@@ -14,8 +14,8 @@ import torch
 # %% auto #0
 __all__ = ['AMP_MODES', 'RESUME_OK', 'RUN_FILES', 'seed_everything', 'resolve_device', 'atomic_save', 'atomic_write_text',
            'load_checkpoint', 'get_rng_state', 'set_rng_state', 'parse_json', 'read_json', 'check_out', 'run_files',
-           'stale_tmp_files', 'check_run_folder', 'clear_run_folder', 'RunDir', 'JsonlLogger', 'progress', 'Terminated',
-           'cli_setup', 'stopped', 'cli_error', 'run_command']
+           'stale_tmp_files', 'check_run_folder', 'clear_run_folder', 'RunDir', 'JsonlLogger', 'progress', 'check_jobs',
+           'side_by_side', 'Terminated', 'cli_setup', 'stopped', 'cli_error', 'run_command']
 
 # %% ../nbs/07a_runs.ipynb #e9a61a0e
 def _check_seed(seed):
@@ -306,6 +306,52 @@ def progress(iterable=None, **kw):
     kw['disable'] = bool(kw.get('disable')) or off
     kw.setdefault('dynamic_ncols', True)
     return tqdm(iterable, **kw)
+
+# %% ../nbs/07a_runs.ipynb #e165d7a8
+def check_jobs(jobs) -> int:
+    "`jobs` (how many jobs run at once) as an int >= 1, or a one-line error"
+    if isinstance(jobs, bool) or not isinstance(jobs, (int, np.integer)) or jobs < 1:
+        raise ValueError(f"jobs must be an integer >= 1, got {jobs!r}")
+    return int(jobs)
+
+def _worker_init(threads: int):
+    import signal
+    signal.signal(signal.SIGINT, signal.SIG_IGN)     # Ctrl-C goes to the parent, which stops every worker
+    torch.set_num_threads(threads)
+    os.environ['ROME_NO_PROGRESS'] = '1'             # bars of several processes would overwrite each other
+
+def _stop_workers(ex, wait: bool):
+    procs = list((getattr(ex, '_processes', None) or {}).values())
+    ex.shutdown(wait=wait, cancel_futures=True)
+    if not wait:                                     # jobs still running are killed; their runs resume from the checkpoint
+        for p in procs:
+            if p.is_alive(): p.terminate()
+        for p in procs: p.join(10)
+
+def side_by_side(fn, items, jobs: int = 1, threads: int | None = None):
+    "Yield `(item, fn(item))` for every item as its job finishes, up to `jobs` at once, each in its own (spawned) process with `threads` torch threads (default: this process' threads shared out); `jobs=1`: in order, in this process"
+    items, jobs = list(items), check_jobs(jobs)
+    if jobs == 1 or len(items) < 2:
+        for it in items: yield it, fn(it)
+        return
+    import sys
+    f0, main = getattr(fn, 'func', fn), sys.modules.get('__main__')    # a functools.partial: its function
+    name = getattr(f0, '__qualname__', '<locals>')
+    in_script = getattr(main, '__file__', None) and getattr(main, name, None) is f0   # a script's function: spawn re-imports it
+    if '<locals>' in name or (getattr(f0, '__module__', '__main__') == '__main__' and not in_script):
+        raise ValueError(f"side_by_side with jobs={jobs} needs a function that its processes can import by name; "
+                         f"{getattr(f0, '__qualname__', f0)!r} is defined in a notebook, an interactive session or a function")
+    import multiprocessing as mp
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+    from rome_nb import runs                         # the initializer by its importable name (also when run from this notebook)
+    threads = threads or max(1, torch.get_num_threads() // min(jobs, len(items)))
+    ex = ProcessPoolExecutor(min(jobs, len(items)), mp_context=mp.get_context('spawn'), initializer=runs._worker_init, initargs=(threads,))
+    done = False
+    try:
+        futs = {ex.submit(fn, it): it for it in items}
+        for f in as_completed(futs): yield futs[f], f.result()
+        done = True
+    finally: _stop_workers(ex, wait=done)
 
 # %% ../nbs/07a_runs.ipynb #ba18cfd5
 class Terminated(KeyboardInterrupt):

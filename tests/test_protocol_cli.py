@@ -40,3 +40,31 @@ def test_bad_inputs(tmp_path):
     _one_line_error(_run(['table1', '--spaces', 's9', '--scale', 'tiny'], tmp_path), "space 's9'", 's1, s2, s3, s4')
     _one_line_error(_run(['s0', '--seeds', '0,a', '--scale', 'tiny'], tmp_path), "bad seeds value 'a'")
     assert not (tmp_path/'runs').exists()
+
+def _epochs(path):
+    "epochs.csv of a collapse run without its wall-clock column"
+    return [{k: v for k, v in r.items() if k != 'epoch_time'} for r in csv.DictReader(open(path))]
+
+def test_jobs_side_by_side_equal_one_after_another(tmp_path):
+    # the same four searches, two processes at once and one after another (one thread each): the same numbers, bit for bit
+    args = ['collapse', '--scale', 'tiny', '--seeds', '0,1', '--quiet']
+    code, stdout, err = _run(args + ['--jobs', '2', '--out', str(tmp_path/'two')], tmp_path)
+    assert code == 0, err
+    assert '4 searches, 2 at a time, each in its own process' in stdout and 'searches per hour' in stdout, stdout
+    assert stdout.count(' done] ') == 4, stdout
+    code, stdout, err = _run(args + ['--out', str(tmp_path/'one')], tmp_path)
+    assert code == 0, err
+    assert 'at a time' not in stdout
+    one, two = _epochs(tmp_path/'one'/'epochs.csv'), _epochs(tmp_path/'two'/'epochs.csv')
+    assert len(one) == 12 and one == two
+    # protocols with evaluation training too
+    code, stdout, err = _run(['s0', '--scale', 'tiny', '--seeds', '0,1', '--quiet', '--jobs', '2', '--out', str(tmp_path/'s0')], tmp_path)
+    assert code == 0, err
+    assert '2 jobs, 2 at a time' in stdout and stdout.count(' done] ') == 2, stdout
+    assert len(list(csv.DictReader(open(tmp_path/'s0'/'runs.csv')))) == 2
+
+def test_bad_jobs(tmp_path):
+    _one_line_error(_run(['collapse', '--scale', 'tiny', '--jobs', '0'], tmp_path), 'jobs must be an integer >= 1, got 0')
+    _one_line_error(_run(['s0', '--scale', 'tiny', '--jobs', '-2', '--dry-run'], tmp_path), 'jobs must be an integer >= 1, got -2')
+    _one_line_error(_run(['memory', '--scale', 'tiny', '--jobs', '2', '--out', str(tmp_path/'m')], tmp_path),
+                    "protocol 'memory' measures in one process; --jobs must be 1 for it, got 2")
