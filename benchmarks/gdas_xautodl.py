@@ -53,21 +53,6 @@ def ours_gdas(C, cells, device, num_classes=10, seed=0):
     return net, st.step, net
 
 
-def saved_bytes(fn):
-    "Bytes of the tensors autograd saves for backward while `fn()` runs (each storage counted once)"
-    seen, total = set(), 0
-    def pack(t):
-        nonlocal total
-        key = (t.untyped_storage().data_ptr(), t.device)
-        if key not in seen:
-            seen.add(key); total += t.untyped_storage().nbytes()
-        return t
-    with torch.autograd.graph.saved_tensors_hooks(pack, lambda t: t):
-        out = fn()
-    del out
-    return total
-
-
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument('--batch-size', type=int, default=64)
@@ -109,7 +94,8 @@ def main(argv=None):
     x = batches[0][0]
     onet.train(); xnet.train()
     # each forward draws its own architecture (a third of the edges differ in cost), so the mean of several draws
-    mem = {k: statistics.mean(saved_bytes(lambda: f(x)) for _ in range(a.mem_draws)) for k, f in (('xautodl', xfwd), ('ours', ofwd))}
+    from rome_nb.memory import saved_tensor_bytes   # distinct storages autograd saves, the memory table's rule
+    mem = {k: statistics.mean(saved_tensor_bytes(lambda: f(x))[0] for _ in range(a.mem_draws)) for k, f in (('xautodl', xfwd), ('ours', ofwd))}
     med = {k: statistics.median(v) for k, v in times.items()}
     print(f"GDAS, DARTS space with none, {a.cells} cells x {a.channels} channels, batch {a.batch_size}, {a.size}x{a.size}, "
           f"{a.device}, {a.threads} thread(s), torch {torch.__version__}, {a.steps} iterations each (interleaved)")
