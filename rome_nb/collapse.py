@@ -16,29 +16,44 @@ from functools import partial
 from .runs import atomic_write_text, check_out, run_files, check_jobs, side_by_side
 
 # %% auto #0
-__all__ = ['COLLAPSE_METHODS', 'COLLAPSE_SPACES', 'COLLAPSE_TAU', 'COLLAPSE_SCALES', 'CollapseJob', 'collapse_plan',
-           'epoch_records', 'final_records', 'plot_skip_curves', 'collapsed', 'collapse_verdict', 'markdown_table',
-           'CollapseResult', 'run_collapse', 'collapse_cli']
+__all__ = ['COLLAPSE_ARMS', 'ARM_LABELS', 'COLLAPSE_METHODS', 'COLLAPSE_SPACES', 'COLLAPSE_TAU', 'COLLAPSE_SCALES', 'arm_of',
+           'CollapseJob', 'collapse_plan', 'epoch_records', 'final_records', 'arm_label', 'plot_skip_curves',
+           'collapsed', 'job_summaries', 'arm_table', 'pairwise_tests', 'collapse_verdict', 'summary_table',
+           'markdown_table', 'CollapseResult', 'run_collapse', 'collapse_cli']
 
 # %% ../nbs/11a_collapse.ipynb #b7e76d48
-COLLAPSE_METHODS = ('gdas', 'rome-v2')
+COLLAPSE_ARMS = {                 # arm -> the search settings that make it (a method, and ROME-v2's output node)
+    'gdas-1shot1': dict(method='gdas-1shot1'),
+    'gdas': dict(method='gdas'),
+    'rome-v2': dict(method='rome-v2'),
+    'rome-v2-hard': dict(method='rome-v2', output_node='hard'),
+    'rome-v2-soft': dict(method='rome-v2', output_node='soft'),
+}
+ARM_LABELS = {'gdas-1shot1': 'GDAS (NB-1Shot1 code)', 'gdas': 'GDAS (AutoDL settings)', 'rome-v2': 'ROME-v2',
+              'rome-v2-hard': 'ROME-v2, hard output', 'rome-v2-soft': 'ROME-v2, soft output'}
+COLLAPSE_METHODS = ('gdas-1shot1', 'rome-v2')      # the default arms
 COLLAPSE_SPACES = ('1shot1-s1-skip', '1shot1-s2-skip', '1shot1-s3-skip')
-COLLAPSE_TAU = (10., 1.)          # NAS-Bench-1Shot1's GDAS: τ linear from 10 to 1
+COLLAPSE_TAU = (10., 1.)          # NAS-Bench-1Shot1's GDAS: τ from 10 towards 1
 COLLAPSE_SCALES = {               # scale -> search settings, ROME's K, default seeds and spaces
     'tiny':  dict(dataset='digits', limit=128, epochs=3, batch_size=32, channels=4, layers=3, k=2, seeds=(0,), spaces=('1shot1-s1-skip',)),
-    'cpu':   dict(dataset='digits', limit=512, epochs=40, batch_size=32, channels=8, layers=5, k=2, seeds=(0, 1), spaces=('1shot1-s1-skip',)),
+    'cpu':   dict(dataset='digits', limit=512, epochs=40, batch_size=32, channels=8, layers=5, k=2, seeds=tuple(range(8)), spaces=('1shot1-s1-skip',)),
+    'cpu-long': dict(dataset='digits', limit=None, epochs=150, batch_size=32, channels=8, layers=5, k=2, seeds=tuple(range(4)), spaces=('1shot1-s1-skip',)),
     'paper': dict(dataset='cifar10', limit=None, epochs=100, batch_size=96, channels=16, layers=9, k=7, seeds=(0, 1, 2), spaces=COLLAPSE_SPACES),
 }
+
+def arm_of(cfg: dict) -> str:
+    "The arm a search config (a dict) belongs to: its method, with ROME-v2's output node when one was given"
+    return cfg['method'] + (f"-{cfg['output_node']}" if cfg.get('output_node') else '')
 
 @dataclass
 class CollapseJob:
     "One search of the collapse protocol"
-    method: str
+    arm: str
     space: str
     seed: int
     search: SearchConfig
     @property
-    def name(self) -> str: return f"{self.method}-{self.space}-seed{self.seed}"
+    def name(self) -> str: return f"{self.arm}-{self.space}-seed{self.seed}"
 
 def _names(value, what, allowed) -> tuple | None:
     "None, or the values of a comma-separated string / list, each checked against `allowed`"
@@ -50,38 +65,44 @@ def _names(value, what, allowed) -> tuple | None:
         if v not in allowed: raise ValueError(f"{what[:-1]} {v!r} is not part of protocol 'collapse'; expected one of: {', '.join(allowed)}")
     return tuple(dict.fromkeys(items))
 
+def _int(v) -> int:
+    "`v` as an int >= 0 (a ValueError naming it otherwise)"
+    try: ok = not isinstance(v, bool) and float(v) == int(v) and int(v) >= 0
+    except (TypeError, ValueError): ok = False
+    if not ok: raise ValueError(f"bad seeds value {v!r}; expected a count (8: seeds 0..7) or a comma-separated list of integers >= 0")
+    return int(v)
+
 def _seeds(value) -> tuple | None:
+    "None; a count n (an int, or a string without a comma): seeds 0..n-1; or a list (a comma-separated string, or a sequence)"
     if value is None: return None
-    items = [v.strip() for v in value.split(',')] if isinstance(value, str) else list(value)
-    out = []
-    for v in items:
-        try: ok = not isinstance(v, bool) and float(v) == int(v) and int(v) >= 0
-        except (TypeError, ValueError): ok = False
-        if not ok: raise ValueError(f"bad seeds value {v!r}; expected a comma-separated list of integers >= 0")
-        out.append(int(v))
-    if not out: raise ValueError("--seeds is empty; give a comma-separated list")
-    return tuple(dict.fromkeys(out))
+    if isinstance(value, int) and not isinstance(value, bool) or isinstance(value, str) and ',' not in value:
+        n = _int(value.strip() if isinstance(value, str) else value)
+        if n < 1: raise ValueError(f"--seeds {value!r} counts no seed; give a count >= 1 or a list such as 0,")
+        return tuple(range(n))
+    items = [v.strip() for v in value.split(',') if v.strip()] if isinstance(value, str) else list(value)
+    if not items: raise ValueError("--seeds is empty; give a count or a comma-separated list")
+    return tuple(dict.fromkeys(_int(v) for v in items))
 
 def collapse_plan(seeds=None, spaces=None, methods=None, scale: str = 'tiny', epochs: int | None = None, dataset: str | None = None,
                   k: int | None = None, device: str = 'auto', data_root=None, **overrides) -> list[CollapseJob]:
-    "The jobs (seed-major) of the collapse protocol; `overrides` replace `SearchConfig` fields of every job (e.g. limit, channels, tau_min)"
+    "The jobs (seed-major) of the collapse protocol; `methods`: arms of `COLLAPSE_ARMS`; `overrides` replace `SearchConfig` fields of every job (e.g. limit, channels, tau_min)"
     if scale not in COLLAPSE_SCALES: raise ValueError(f"unknown scale {scale!r} for protocol 'collapse'; expected one of: {', '.join(COLLAPSE_SCALES)}")
     s = COLLAPSE_SCALES[scale]
     seeds = _seeds(seeds) or s['seeds']
     spaces = _names(spaces, 'spaces', tuple(NB1SHOT1_SPACES)) or s['spaces']
-    methods = _names(methods, 'methods', COLLAPSE_METHODS) or COLLAPSE_METHODS
-    bad = [f for f in ('out', 'seed', 'space', 'method', 'preset') if f in overrides]
+    arms = _names(methods, 'methods', tuple(COLLAPSE_ARMS)) or COLLAPSE_METHODS
+    bad = [f for f in ('out', 'seed', 'space', 'method', 'preset', 'output_node') if f in overrides]
     if bad: raise ValueError(f"{bad[0]!r} is set by protocol 'collapse' itself; use its own options")
     base = dict(dataset=dataset or s['dataset'], limit=s['limit'], epochs=epochs or s['epochs'], batch_size=s['batch_size'],
                 channels=s['channels'], layers=s['layers'], tau_max=COLLAPSE_TAU[0], tau_min=COLLAPSE_TAU[1], device=device, data_root=data_root)
-    if dataset is not None and dataset != s['dataset'] and 'limit' not in overrides: base['limit'] = s['limit']
     jobs = []
     for seed in seeds:
         for sp in spaces:
-            for m in methods:
-                kk = (k or s['k']) if get_method(m).defaults['k'] > 1 else None
-                cfg = SearchConfig.from_preset('quick', **{**base, **overrides}, method=m, space=sp, seed=seed, k=kk)
-                jobs.append(CollapseJob(m, sp, seed, cfg))
+            for a in arms:
+                arm = COLLAPSE_ARMS[a]
+                kk = (k or s['k']) if get_method(arm['method']).defaults['k'] > 1 else None
+                cfg = SearchConfig.from_preset('quick', **{**base, **overrides, **arm}, space=sp, seed=seed, k=kk)
+                jobs.append(CollapseJob(a, sp, seed, cfg))
     return jobs
 
 # %% ../nbs/11a_collapse.ipynb #336e73e1
@@ -104,7 +125,7 @@ def epoch_records(root) -> list[dict]:
         n = get_nb1shot1_space(cfg['space']).n_nodes
         for r in _read_jsonl(log):
             ops = r['genotype'].get('ops', [])
-            rows.append(dict(job=cfg_path.parent.name, method=cfg['method'], space=cfg['space'], seed=cfg['seed'],
+            rows.append(dict(job=cfg_path.parent.name, arm=arm_of(cfg), method=cfg['method'], space=cfg['space'], seed=cfg['seed'],
                              dataset=Path(str(cfg['dataset'])).name, limit=cfg['limit'], channels=cfg['channels'], layers=cfg['layers'],
                              k=cfg['k'], epochs=cfg['epochs'], tau_min=cfg['tau_min'], epoch=r['epoch'], steps=r['steps'],
                              tau=r['tau'], num_skip=ops.count('skip-connect'), num_maxpool=ops.count('maxpool3x3'),
@@ -121,26 +142,30 @@ def final_records(rows: list[dict]) -> list[dict]:
     return [dict(last[j], total_steps=steps[j], search_s=round(secs[j], 1)) for j in sorted(last)]
 
 # %% ../nbs/11a_collapse.ipynb #e063f7df
-_COLORS = {'gdas': 'tab:red', 'rome-v2': 'tab:blue'}
+_COLORS = {'gdas-1shot1': 'tab:red', 'gdas': 'tab:orange', 'rome-v2': 'tab:blue', 'rome-v2-hard': 'tab:blue', 'rome-v2-soft': 'tab:green'}
 _STYLES = ('-', '--', ':', '-.')
 
+def _arm(r: dict) -> str: return r.get('arm') or r['method']      # records written before arms existed name the method
+
+def arm_label(arm: str) -> str: return ARM_LABELS.get(arm) or get_method(arm).label
+
 def plot_skip_curves(rows: list[dict], title: str | None = None):
-    "Skip-connections in the derived cell over epochs: one panel per space, one line per method and seed; returns the Figure"
+    "Skip-connections in the derived cell over epochs: one panel per space, one line per arm and seed; returns the Figure"
     import matplotlib.pyplot as plt
     spaces = sorted({r['space'] for r in rows}) or ['(no runs)']
     fig, axes = plt.subplots(1, len(spaces), figsize=(4.2 * len(spaces), 3.2), squeeze=False)
     for ax, sp in zip(axes[0], spaces):
-        jobs = sorted({(r['method'], r['seed']) for r in rows if r['space'] == sp})
+        jobs = sorted({(_arm(r), r['seed']) for r in rows if r['space'] == sp})
         seeds = sorted({s for _, s in jobs})
-        for m, s in jobs:
-            rr = sorted((r for r in rows if (r['space'], r['method'], r['seed']) == (sp, m, s)), key=lambda r: r['epoch'])
+        for a, s in jobs:
+            rr = sorted((r for r in rows if (r['space'], _arm(r), r['seed']) == (sp, a, s)), key=lambda r: r['epoch'])
             off = 0.06 * (seeds.index(s) - (len(seeds) - 1) / 2)
             ax.plot([r['epoch'] for r in rr], [r['num_skip'] + off for r in rr], _STYLES[seeds.index(s) % 4],
-                    color=_COLORS.get(m, 'k'), label=f"{get_method(m).label} seed {s}", lw=1.5)
+                    color=_COLORS.get(a, 'k'), label=f"{arm_label(a)} seed {s}", lw=1.5)
         n = get_nb1shot1_space(sp).n_nodes if sp in NB1SHOT1_SPACES else 5
         ax.set(xlabel='epoch', ylabel=f'skip-connections (of {n} choice blocks)', ylim=(-0.3, n + 0.3), title=sp)
         ax.grid(alpha=0.3)
-        if jobs: ax.legend(fontsize=7, loc='upper left')
+        if jobs and len(jobs) <= 8: ax.legend(fontsize=7, loc='upper left')
     if title: fig.suptitle(title)
     fig.tight_layout(); plt.close(fig)
     return fig
@@ -149,35 +174,84 @@ def collapsed(r: dict) -> bool:
     "Whether a final record's cell is collapsed: more than half its choice blocks are skip-connections"
     return 2 * r['num_skip'] > r['n_nodes']
 
-def collapse_verdict(rows: list[dict]) -> str:
-    "One sentence per space, computed from the final cells of `rows` (epoch records)"
-    fin, out = final_records(rows), []
-    for sp in sorted({r['space'] for r in fin}):
-        parts = []
-        for m in COLLAPSE_METHODS:
-            rr = [r for r in fin if (r['space'], r['method']) == (sp, m)]
-            if not rr: continue
-            mean = sum(r['num_skip'] for r in rr) / len(rr)
-            parts.append(f"{get_method(m).label} {mean:.1f} skip-connections of {rr[0]['n_nodes']} on average, "
-                         f"collapsed in {sum(map(collapsed, rr))} of {len(rr)} seed{'s' * (len(rr) != 1)}")
-        g = [r for r in fin if (r['space'], r['method']) == (sp, 'gdas')]
-        rm = [r for r in fin if (r['space'], r['method']) == (sp, 'rome-v2')]
-        if g and rm:
-            gc, rc = sum(map(collapsed, g)) / len(g), sum(map(collapsed, rm)) / len(rm)
-            word = ('GDAS collapses and ROME-v2 does not' if gc > 0.5 and rc == 0 else
-                    'GDAS collapses more often than ROME-v2' if gc > rc else
-                    'ROME-v2 collapses more often than GDAS, the reverse of the paper' if rc > gc else
-                    'neither method collapses' if gc == 0 else 'both collapse as often')
-        else: word = 'one method only'
-        out.append(f"{sp}: {'; '.join(parts)}: {word}.")
+def job_summaries(rows: list[dict]) -> list[dict]:
+    "Per job: its arm, final skip-connections, collapsed or not, mean skip-connections over the last third of its epochs, final validation accuracy"
+    out = []
+    for f in final_records(rows):
+        rr = sorted((r for r in rows if r['job'] == f['job']), key=lambda r: r['epoch'])
+        late = rr[-max(1, len(rr) // 3):]
+        out.append(dict(job=f['job'], arm=_arm(f), space=f['space'], seed=f['seed'], epochs=f['epoch'], steps=f['total_steps'],
+                        final_skip=f['num_skip'], collapsed=collapsed(f), late_skip=sum(r['num_skip'] for r in late) / len(late),
+                        val_acc=f['val_acc'], n_nodes=f['n_nodes'], search_s=f['search_s']))
+    return out
+
+def _mean_sd(v):
+    m = sum(v) / len(v)
+    return m, (sum((x - m) ** 2 for x in v) / (len(v) - 1)) ** 0.5 if len(v) > 1 else 0.
+
+def arm_table(rows: list[dict]) -> list[dict]:
+    "Per space and arm: seeds, final skip-connections, collapse rate, late skip-connections and validation accuracy (mean, sd)"
+    js, out = job_summaries(rows), []
+    for sp in sorted({j['space'] for j in js}):
+        for a in [a for a in COLLAPSE_ARMS if any(j['arm'] == a for j in js)] + sorted({j['arm'] for j in js} - set(COLLAPSE_ARMS)):
+            g = [j for j in js if (j['space'], j['arm']) == (sp, a)]
+            if not g: continue
+            out.append(dict(space=sp, arm=a, n=len(g), final_skip=_mean_sd([j['final_skip'] for j in g]),
+                            collapsed=sum(j['collapsed'] for j in g), late_skip=_mean_sd([j['late_skip'] for j in g]),
+                            val_acc=_mean_sd([j['val_acc'] for j in g]), n_nodes=g[0]['n_nodes']))
+    return out
+
+def pairwise_tests(rows: list[dict], metric: str = 'late_skip') -> list[dict]:
+    "Two-sided Mann–Whitney U test (scipy) of `metric` between every pair of arms of a space (arms with at least 2 jobs)"
+    from scipy.stats import mannwhitneyu
+    js, out = job_summaries(rows), []
+    for sp in sorted({j['space'] for j in js}):
+        arms = [a['arm'] for a in arm_table(rows) if a['space'] == sp and a['n'] >= 2]
+        for i, a in enumerate(arms):
+            for b in arms[i + 1:]:
+                x = [j[metric] for j in js if (j['space'], j['arm']) == (sp, a)]
+                y = [j[metric] for j in js if (j['space'], j['arm']) == (sp, b)]
+                if len(set(x + y)) == 1: u, p = len(x) * len(y) / 2, 1.0      # all equal: no difference to test
+                else: u, p = mannwhitneyu(x, y, alternative='two-sided')
+                out.append(dict(space=sp, a=a, b=b, metric=metric, n_a=len(x), n_b=len(y), U=float(u), p=float(p)))
+    return out
+
+def collapse_verdict(rows: list[dict], alpha: float = 0.05) -> str:
+    "One short paragraph per space, computed from the runs: each arm's collapse rate and late skip-connections, and which pairs differ (Mann–Whitney, two-sided, p < alpha)"
+    out = []
+    for sp in sorted({r['space'] for r in rows}):
+        arms = [a for a in arm_table(rows) if a['space'] == sp]
+        parts = [f"{arm_label(a['arm'])} {a['late_skip'][0]:.1f} ± {a['late_skip'][1]:.1f} skip-connections of {a['n_nodes']} "
+                 f"over the last third of the epochs, collapsed in {a['collapsed']} of {a['n']}" for a in arms]
+        tests = [t for t in pairwise_tests(rows) if t['space'] == sp]
+        sig = [f"{arm_label(t['a'])} vs {arm_label(t['b'])} (p = {t['p']:.3g})" for t in tests if t['p'] < alpha]
+        few = min((a['n'] for a in arms), default=0)
+        verdict = (f"significant differences: {'; '.join(sig)}" if sig else
+                   f"no pair of arms differs at p < {alpha:g}" if tests else "fewer than 2 seeds per arm: nothing to test")
+        out.append(f"{sp}: {'; '.join(parts)}. Mann–Whitney U on late skip-connections, {few}+ seeds per arm: {verdict}.")
     return '\n'.join(out) if out else 'no finished epochs'
+
+def _fmt(ms, f='{:.1f}'): return f"{f.format(ms[0])} ± {f.format(ms[1])}"
+
+def summary_table(rows: list[dict]) -> str:
+    "Markdown: one row per space and arm (seeds, final and late skip-connections, collapse rate, validation accuracy), then the pairwise tests"
+    lines = ['| space | arm | seeds | final skip | late skip | collapsed | val acc % |', '|---|---|---|---|---|---|---|']
+    for a in arm_table(rows):
+        lines.append(f"| {a['space']} | {arm_label(a['arm'])} | {a['n']} | {_fmt(a['final_skip'])} | {_fmt(a['late_skip'])} | "
+                     f"{a['collapsed']} of {a['n']} | {_fmt(tuple(100 * v for v in a['val_acc']))} |")
+    tests = [t for m in ('final_skip', 'late_skip', 'val_acc') for t in pairwise_tests(rows, m)]
+    if tests:
+        lines += ['', '| space | arms | metric | U | p |', '|---|---|---|---|---|']
+        lines += [f"| {t['space']} | {arm_label(t['a'])} vs {arm_label(t['b'])} | {t['metric'].replace('_', ' ')} | {t['U']:g} | {t['p']:.3g} |"
+                  for t in tests]
+    return '\n'.join(lines)
 
 def markdown_table(rows: list[dict]) -> str:
     "The final cells of every job: parameter-free ops, accuracy and time"
-    head = ['space', 'method', 'seed', 'data', 'C×cells', 'K', 'epochs', 'steps', 'τ', 'skip', 'maxpool', 'param-free', 'val acc %', 'search s']
+    head = ['space', 'arm', 'seed', 'data', 'C×cells', 'K', 'epochs', 'steps', 'τ', 'skip', 'maxpool', 'param-free', 'val acc %', 'search s']
     lines = ['| ' + ' | '.join(head) + ' |', '|' + '---|' * len(head)]
-    for r in sorted(final_records(rows), key=lambda r: (r['space'], r['method'], r['seed'])):
-        lines.append('| ' + ' | '.join(map(str, [r['space'], get_method(r['method']).label, r['seed'],
+    for r in sorted(final_records(rows), key=lambda r: (r['space'], _arm(r), r['seed'])):
+        lines.append('| ' + ' | '.join(map(str, [r['space'], arm_label(_arm(r)), r['seed'],
                      f"{r['dataset']} ({r['limit'] or 'all'})", f"{r['channels']}×{r['layers']}", r['k'], r['epoch'], r['total_steps'],
                      f"10→{r['tau_min']:g}", r['num_skip'], r['num_maxpool'], f"{r['num_param_free']} of {r['n_nodes']}",
                      f"{100 * r['val_acc']:.1f}", r['search_s']])) + ' |')
@@ -237,8 +311,8 @@ class CollapseResult:
 def _write(root: Path, scale: str):
     from rome_nb.search import _save_fig
     rows = epoch_records(root)
-    md = (f"## Collapse on NAS-Bench-1Shot1 with skip-connect (scale {scale})\n\n{markdown_table(rows)}\n\n"
-          f"{collapse_verdict(rows)}\n")
+    md = (f"## Collapse on NAS-Bench-1Shot1 with skip-connect (scale {scale})\n\n{summary_table(rows)}\n\n"
+          f"{collapse_verdict(rows)}\n\n### Every job\n\n{markdown_table(rows)}\n")
     atomic_write_text(_csv(rows), root/'epochs.csv'); atomic_write_text(md, root/'results.md')
     _save_fig(plot_skip_curves(rows, f'collapse protocol ({scale})'), root/'collapse.png')
     return rows, md

@@ -17,8 +17,8 @@ from .ops import ConvBNReLU, Identity, ReLUConvBN
 from .gumbel import gumbel_topk
 
 # %% auto #0
-__all__ = ['NB101_OPS', 'SKIP_OPS', 'NB1SHOT1_SPACES', 'NB1Shot1Space', 'UnknownSpaceError', 'get_nb1shot1_space', 'NB1Shot1Arch',
-           'feeds', 'loose_ends', 'active_nodes', 'parent_patterns', 'architectures', 'SpaceCount',
+__all__ = ['NB101_OPS', 'SKIP_OPS', 'NB1SHOT1_SPACES', 'OUTPUT_NODE', 'NB1Shot1Space', 'UnknownSpaceError', 'get_nb1shot1_space',
+           'NB1Shot1Arch', 'feeds', 'loose_ends', 'active_nodes', 'parent_patterns', 'architectures', 'SpaceCount',
            'count_architectures', 'plot_nb1shot1_cell', 'nb1shot1_op', 'SamplePlan', 'check_plan', 'arch_plan',
            'plan_arch', 'NB1Shot1Cell', 'NB1Shot1EvalCell', 'NB1Shot1SuperNet', 'NB1Shot1Network', 'NB1Shot1Logits',
            'init_nb1shot1_logits', 'derive_arch', 'sample_gdas', 'sample_rome']
@@ -248,17 +248,23 @@ def _wsum(terms):
 
 def _nonzero(w: torch.Tensor) -> list[int]: return torch.nonzero(w.detach()).flatten().tolist()
 
+def _cell_output(blocks, pw, w, proj_in, zero):
+    "NAS-Bench-1Shot1's cell output: concat(w_1·h_1, …, w_n·h_n) + w_0·proj(input); a block or the input whose weight is zero is left out"
+    y = torch.cat([w[i] * blocks[i] if i in pw else zero for i in range(1, len(blocks) + 1)], 1)
+    return y + w[0] * proj_in() if 0 in pw else y
+
 class NB1Shot1Cell(nn.Module):
-    "One-shot cell: a 1x1 projection of the cell input per consumer, every candidate op on every choice block."
+    "One-shot cell as NAS-Bench-1Shot1's search code builds it: a 1x1 projection of the cell input per choice block (to C) and for the output (to n·C), every candidate op on every choice block."
     def __init__(self, space, C_in: int, C: int, affine: bool = False):
         super().__init__()
         self.space = sp = get_nb1shot1_space(space)
         self.C = C
-        self.proj = nn.ModuleList([ConvBNReLU(C_in, C, 1, 1, 0, affine=affine) for _ in range(sp.output)])  # nodes 1..n, output
+        self.proj = nn.ModuleList([ConvBNReLU(C_in, C * (sp.n_nodes if j == sp.output else 1), 1, 1, 0, affine=affine)
+                                   for j in range(1, sp.output + 1)])            # nodes 1..n, then the output
         self.ops = nn.ModuleList([nn.ModuleList([nb1shot1_op(o, C, affine) for o in sp.ops]) for _ in range(sp.n_nodes)])
 
     def forward(self, s: torch.Tensor, plan: SamplePlan) -> torch.Tensor:
-        "Output: concat over slots 0..n (input projection, choice blocks) weighted by the output node's parent weights."
+        "Output: concat(w_1·h_1, …, w_n·h_n) + w_0·proj(input), w the output node's parent weights (n·C channels)."
         out, pw = self.space.output, [_nonzero(w) for w in plan.parents]
         need = {out}
         for j in range(out, 0, -1):                      # only nodes on a weighted path to the output are computed
@@ -270,8 +276,8 @@ class NB1Shot1Cell(nn.Module):
             h = _wsum((plan.parents[j - 1][i], x(i, j)) for i in pw[j - 1])
             states[j] = _wsum((plan.ops[j - 1][o], self.ops[j - 1][o](h)) for o in _nonzero(plan.ops[j - 1]))
         zero = s.new_zeros(s.shape[0], self.C, *s.shape[2:])
-        w = plan.parents[out - 1]
-        return torch.cat([w[i] * x(i, out) if i in pw[out - 1] else zero for i in range(out)], 1)
+        blocks = [states.get(j) for j in range(1, out)]
+        return _cell_output(dict(enumerate(blocks, 1)), pw[out - 1], plan.parents[out - 1], lambda: x(0, out), zero)
 
 # %% ../nbs/03a_nb1shot1.ipynb #cf303dea
 class NB1Shot1EvalCell(nn.Module):
@@ -280,7 +286,8 @@ class NB1Shot1EvalCell(nn.Module):
         super().__init__()
         self.arch, self.C = arch.validate(), C
         self.out, self.nodes = len(arch.parents), active_nodes(arch)
-        self.proj = nn.ModuleDict({str(j): ConvBNReLU(C_in, C, 1, 1, 0, affine=affine)
+        n = self.out - 1
+        self.proj = nn.ModuleDict({str(j): ConvBNReLU(C_in, C * (n if j == self.out else 1), 1, 1, 0, affine=affine)
                                    for j in self.nodes + [self.out] if 0 in arch.parents[j - 1]})
         self.ops = nn.ModuleDict({str(j): nb1shot1_op(arch.ops[j - 1], C, affine) for j in self.nodes})
 
@@ -292,7 +299,8 @@ class NB1Shot1EvalCell(nn.Module):
             for i in self.arch.parents[j - 1]: h = x(i, j) if h is None else h + x(i, j)
             states[j] = self.ops[str(j)](h)
         zero = s.new_zeros(s.shape[0], self.C, *s.shape[2:])
-        return torch.cat([x(i, self.out) if i in self.arch.parents[-1] else zero for i in range(self.out)], 1)
+        y = torch.cat([states[i] if i in self.arch.parents[-1] else zero for i in range(1, self.out)], 1)
+        return y + x(0, self.out) if 0 in self.arch.parents[-1] else y
 
 # %% ../nbs/03a_nb1shot1.ipynb #a052f8c1
 def _layout(C: int, layers: int, n: int) -> list[tuple[int, int, bool]]:
@@ -301,7 +309,7 @@ def _layout(C: int, layers: int, n: int) -> list[tuple[int, int, bool]]:
     for i in range(layers):
         down = i in (layers // 3, 2 * layers // 3) and i > 0
         if down: c *= 2
-        out.append((c_prev if i == 0 else c_prev * (n + 1), c, down))
+        out.append((c_prev if i == 0 else c_prev * n, c, down))
         c_prev = c
     return out
 
@@ -316,7 +324,7 @@ class _NB1Shot1Macro(nn.Module):
         self.stem, self.in_channels = ConvBNReLU(in_channels, C, 3, 1, 1, affine=affine), in_channels
         self.cells = nn.ModuleList([make_cell(ci, c) for ci, c, _ in self.layout])
         c_last = self.layout[-1][1]
-        self.postprocess = ReLUConvBN(c_last * (self.space.n_nodes + 1), c_last, 1, 1, 0, affine=affine)
+        self.postprocess = ReLUConvBN(c_last * self.space.n_nodes, c_last, 1, 1, 0, affine=affine)
         self.classifier = nn.Linear(c_last, num_classes)
         self.pool = nn.MaxPool2d(2, stride=2, padding=1)
 
@@ -380,6 +388,8 @@ def derive_arch(space, logits: NB1Shot1Logits) -> NB1Shot1Arch:
 # %% ../nbs/03a_nb1shot1.ipynb #c0537121
 def _ones(w): return torch.ones_like(w).detach()
 
+OUTPUT_NODE = ('hard', 'soft')     # ROME's output node: Gumbel-Top-k parents like every node, or soft weights over all of them
+
 def sample_gdas(space, logits: NB1Shot1Logits, tau: float = 1.0) -> SamplePlan:
     "GDAS on NAS-Bench-1Shot1: hard straight-through Gumbel-Max op per block; soft Gumbel-softmax weights over all candidate parents."
     sp = get_nb1shot1_space(space)
@@ -387,10 +397,13 @@ def sample_gdas(space, logits: NB1Shot1Logits, tau: float = 1.0) -> SamplePlan:
     pars = tuple(gumbel_topk(w, 1, tau, hard=False) if sp.has_choice(j) else _ones(w) for j, w in enumerate(logits.parents, 1))
     return check_plan(sp, SamplePlan(tuple(ops.unbind(0)), pars))
 
-def sample_rome(space, logits: NB1Shot1Logits, tau: float = 1.0) -> SamplePlan:
-    "ROME on NAS-Bench-1Shot1: hard op as GDAS; per node exactly in-degree parents by Gumbel-Top-k, straight-through."
+def sample_rome(space, logits: NB1Shot1Logits, tau: float = 1.0, output: str = 'hard') -> SamplePlan:
+    "ROME on NAS-Bench-1Shot1: hard op as GDAS; per node exactly in-degree parents by Gumbel-Top-k, straight-through (`output='soft'`: the output node's parents get GDAS' soft weights instead)."
+    if output not in OUTPUT_NODE: raise ValueError(f"output must be one of: {', '.join(OUTPUT_NODE)}; got {output!r}")
     sp = get_nb1shot1_space(space)
     ops = gumbel_topk(logits.ops, 1, tau, hard=True)
-    pars = tuple(gumbel_topk(w, sp.in_degree(j), tau, hard=True) if sp.has_choice(j) else _ones(w)
-                 for j, w in enumerate(logits.parents, 1))
-    return check_plan(sp, SamplePlan(tuple(ops.unbind(0)), pars))
+    def parents(j, w):
+        if not sp.has_choice(j): return _ones(w)
+        if j == sp.output and output == 'soft': return gumbel_topk(w, 1, tau, hard=False)
+        return gumbel_topk(w, sp.in_degree(j), tau, hard=True)
+    return check_plan(sp, SamplePlan(tuple(ops.unbind(0)), tuple(parents(j, w) for j, w in enumerate(logits.parents, 1))))

@@ -8,7 +8,7 @@ Docs: https://rome-nb.github.io/rome_nb/nb1shot1_search.html.md"""
 from __future__ import annotations
 import torch, torch.nn as nn
 from .nb1shot1 import (NB1Shot1SuperNet, NB1Shot1Logits, NB1Shot1Arch, SamplePlan, get_nb1shot1_space,
-                              init_nb1shot1_logits, derive_arch, arch_plan)
+                              init_nb1shot1_logits, derive_arch, arch_plan, OUTPUT_NODE)
 from .methods import get_method, check_method_space
 from .methods.base import _check_tau
 
@@ -17,12 +17,15 @@ __all__ = ['NB1Shot1SearchNet']
 
 # %% ../nbs/05i_nb1shot1_search.ipynb #cd064e18
 class NB1Shot1SearchNet(NB1Shot1SuperNet):
-    "The one-shot model of NAS-Bench-1Shot1 `space` searched by `method` (GDAS or ROME-v2), with `SuperNet`'s interface"
-    def __init__(self, space, C: int = 16, layers: int = 9, num_classes: int = 10, method='rome-v2', in_channels: int = 3):
+    "The one-shot model of NAS-Bench-1Shot1 `space` searched by `method` (GDAS or ROME-v2), with `SuperNet`'s interface; `output_node`: ROME's output node, 'hard' or 'soft' (`sample_rome`)"
+    def __init__(self, space, C: int = 16, layers: int = 9, num_classes: int = 10, method='rome-v2', in_channels: int = 3,
+                 output_node: str | None = None):
         sp, m = get_nb1shot1_space(space), get_method(method)
         check_method_space(m, sp.name)
+        if output_node is not None and output_node not in OUTPUT_NODE:
+            raise ValueError(f"output_node must be one of: {', '.join(OUTPUT_NODE)}; got {output_node!r}")
         super().__init__(sp, C, layers, num_classes, affine=False, in_channels=in_channels)
-        self.method, self.search_method = m.name, m
+        self.method, self.search_method, self.output_node = m.name, m, output_node
         lg = init_nb1shot1_logits(sp)             # DARTS' 1e-3 * N(0, 1), from the global RNG
         self.alphas_ops = nn.Parameter(lg.ops.detach())
         self.betas_parents = nn.ParameterList([nn.Parameter(b.detach()) for b in lg.parents])
@@ -39,10 +42,12 @@ class NB1Shot1SearchNet(NB1Shot1SuperNet):
         return [p for p in self.parameters() if id(p) not in arch]
 
     def sample(self, tau: float = 1.0, noise: bool = True) -> SamplePlan:
-        "One plan from the method's `sample_nb1shot1` (`noise=False`: the derived cell's hard plan)"
+        "One plan from the method's `sample_nb1shot1`, or one per cell when the method samples every cell afresh (`noise=False`: the derived cell's hard plan)"
         _check_tau(tau)
         if not noise: return arch_plan(self.genotype(), self.alphas_ops.dtype, self.alphas_ops.device)
-        return self.search_method.sample_nb1shot1(self.space, self.logits, tau)
+        m, kw = self.search_method, {} if self.output_node is None else {'output': self.output_node}
+        if getattr(m, 'sample_per_cell', False): return [m.sample_nb1shot1(self.space, self.logits, tau, **kw) for _ in self.cells]
+        return m.sample_nb1shot1(self.space, self.logits, tau, **kw)
 
     def forward(self, x, sample=None, tau: float = 1.0):
         "Logits of `sample` (a `SamplePlan`, a list of one per cell, or an `NB1Shot1Arch`; None: a fresh sample)"

@@ -47,9 +47,9 @@ def test_collapse_protocol_tiny(tmp_path):
     root = tmp_path/'c'
     for f in ('protocol.json', 'epochs.csv', 'results.md', 'collapse.png'): assert (root/f).is_file(), f
     rows = list(csv.DictReader(open(root/'epochs.csv')))
-    assert sorted({(r['method'], r['epoch']) for r in rows}) == [(m, str(e)) for m in ('gdas', 'rome-v2') for e in (1, 2, 3)]
+    assert sorted({(r['arm'], r['epoch']) for r in rows}) == [(m, str(e)) for m in ('gdas-1shot1', 'rome-v2') for e in (1, 2, 3)]
     assert all(int(r['num_param_free']) == int(r['num_skip']) + int(r['num_maxpool']) <= 4 for r in rows)
-    assert '| 1shot1-s1-skip | GDAS | 0 |' in out and '1shot1-s1-skip: GDAS' in out
+    assert '| 1shot1-s1-skip | GDAS (NB-1Shot1 code) | 0 |' in out and '1shot1-s1-skip: GDAS (NB-1Shot1 code)' in out
     assert_one_line_error(_run('rome_protocol', 'rome_nb.protocols', args, tmp_path), "already holds protocol 'collapse'")
     code, out2, err = _run('rome_protocol', 'rome_nb.protocols', args + ['--resume'], tmp_path)   # both jobs read back
     assert code == 0, err

@@ -47,6 +47,9 @@ class Method:
     reg_grid = None                # values `--reg` may take (a regularisation strength; None: the method takes no --reg)
     reg_help = ''                  # what `--reg` sets, for errors and docs
     families = ('darts',)          # space families searched: 'darts' (DARTS-style cells), 'nb1shot1' (NAS-Bench-1Shot1)
+    arch_grad_clip = None          # max norm of the architecture gradient before its step (None: no clipping)
+    sample_per_cell = False        # True: a fresh sample in every cell of the supernet (NAS-Bench-1Shot1 only); False: one per network
+    tau_rule = 'linear'            # the temperature schedule, a rule of `rome_nb.search.tau_schedule`
 
     # architecture parameters
     def beta_size(self) -> int | None:

@@ -13,7 +13,7 @@ from ..nb1shot1 import sample_gdas
 from .base import Method, register, draw_ops, _check_tau, _SRCS
 
 # %% auto #0
-__all__ = ['GDASMethod']
+__all__ = ['GDASMethod', 'GDAS1Shot1Method']
 
 # %% ../../nbs/05b_gdas.ipynb #a0bdfdb5
 class GDASMethod(Method):
@@ -53,3 +53,15 @@ class GDASMethod(Method):
         return gene
 
 register(GDASMethod)
+
+class GDAS1Shot1Method(GDASMethod):
+    "GDAS as NAS-Bench-1Shot1's released search code runs it: architecture step first, SGD without Nesterov and weight decay 3e-4, the architecture gradient clipped at norm 5, a fresh sample in every cell, τ lowered by (τ_max − τ_min)/E after each epoch"
+    name, label = 'gdas-1shot1', 'GDAS (NB-1Shot1 code)'
+    arch_first = True
+    defaults = dict(k=1, lr=0.025, weight_decay=3e-4, nesterov=False, tau_max=10., tau_min=1.)
+    families = ('nb1shot1',)
+    arch_grad_clip = 5.
+    sample_per_cell = True
+    tau_rule = 'nb1shot1'
+
+register(GDAS1Shot1Method)

@@ -50,9 +50,9 @@ class RomeV2Method(Method):
             out.append(CellSample(A[t], B[t], None if I is None else I[t], ops[t], edges, False, plan))
         return out
 
-    def sample_nb1shot1(self, space, logits, tau=1.0):
-        "ROME on NAS-Bench-1Shot1: a hard op per choice block, Gumbel-Top-k parents (k = the node's in-degree)"
-        _check_tau(tau); return sample_rome(space, logits, tau)
+    def sample_nb1shot1(self, space, logits, tau=1.0, output='hard'):
+        "ROME on NAS-Bench-1Shot1: a hard op per choice block, Gumbel-Top-k parents (k = the node's in-degree); `output='soft'`: soft weights over the output node's parents"
+        _check_tau(tau); return sample_rome(space, logits, tau, output)
 
     def parse_cell(self, cell_ops, alpha, beta) -> list:
         w, gene = torch.softmax(alpha, dim=-1), []
