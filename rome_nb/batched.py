@@ -6,16 +6,16 @@ Docs: https://rome-nb.github.io/rome_nb/batched.html.md"""
 
 # %% ../nbs/04b_batched.ipynb #ba4c3167
 from __future__ import annotations
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
-from .supernet import SuperNet, ArchSample, _ScaledBN
+from .supernet import SuperNet, ArchSample
+from .sampling import _ScaledBN
 from .ops import NoiseOp
-from .methods.base import Method
 
 # %% auto #0
-__all__ = ['stacked', 'SampleBN', 'prepare', 'batchable', 'stacked_cell_forward', 'stacked_forward']
+__all__ = ['stacked', 'SampleBN', 'prepare', 'batchable', 'stacked_cell_forward', 'stacked_forward', 'autocast', 'StackedSamples']
 
 # %% ../nbs/04b_batched.ipynb #eb146aec
 class _Stack:
@@ -95,11 +95,11 @@ def prepare(model: SuperNet) -> SuperNet:
 
 def batchable(model) -> str | None:
     "None when the samples of `model` can run stacked; else the reason they cannot"
-    if not isinstance(model, SuperNet): return f"{type(model).__name__} runs one sample at a time (stacking is built for the DARTS-style SuperNet)"
-    m = model.search_method
-    if not m.sampling: return f"{m.name} runs one deterministic mixture, nothing to stack"
-    if type(m).wrap_edge_op is not Method.wrap_edge_op: return f"{m.name} wraps its edge ops"
-    if any(isinstance(op, NoiseOp) for op in model.modules()): return f"space {model.space.name} has the noise op, which draws random numbers in the forward pass"
+    space = getattr(model, 'space', None)
+    if not getattr(space, 'stackable', False):
+        return f"{type(model).__name__} runs one sample at a time (stacking is built for the DARTS-style supernet)"
+    if model.spec.wrap is not None: return f"{model.method} wraps its edge ops"
+    if any(isinstance(op, NoiseOp) for op in model.modules()): return f"space {space.name} has the noise op, which draws random numbers in the forward pass"
     return None
 
 # %% ../nbs/04b_batched.ipynb #27c57ad3
@@ -176,3 +176,30 @@ def stacked_forward(model: SuperNet, x: torch.Tensor, samples: list) -> torch.Te
         plans = [(z.reduce if cell.reduction else z.normal).plan for z in samples]
         s0, s1 = s1, (stacked_cell_forward(cell, s0, s1, plans, S, B), False)
     return model.classifier(model.global_pooling(s1[0]).flatten(1)).view(S, B, -1)
+
+# %% ../nbs/04b_batched.ipynb #603444d5
+def autocast(x, amp):
+    "bfloat16 autocast on CUDA when `amp` is 'bf16' (or True); a no-op elsewhere and for 'off' (or False)"
+    return torch.autocast('cuda', dtype=torch.bfloat16) if amp not in (None, False, 'off') and x.is_cuda else nullcontext()
+
+class StackedSamples:
+    "`size` samples at a time: each drawn under its own context (seed), then run together by `stacked_forward`"
+    def __init__(self, size: int):
+        if isinstance(size, bool) or not isinstance(size, int) or size < 1: raise ValueError(f"size must be an integer >= 1, got {size!r}")
+        self.size = size
+
+    def losses(self, model, x, y, samples, amp=False):
+        "(per-sample mean losses [S], logits [S, B, classes]) of `samples` run stacked on the batch `(x, y)`"
+        with autocast(x, amp): out = stacked_forward(model, x, samples)
+        S = len(samples)
+        return F.cross_entropy(out.float().flatten(0, 1), y.repeat(S), reduction='none').view(S, -1).mean(1), out
+
+    def passes(self, model, x, y, contexts, draw, amp):
+        "Per group of `size` samples: their losses and logits (see `rome_nb.methods.base.accumulate_grads`)"
+        for lo in range(0, len(contexts), self.size):
+            zs = []
+            for ctx in contexts[lo: lo + self.size]:
+                with ctx: zs.append(draw())
+            yield self.losses(model, x, y, zs, amp)
+
+    def __repr__(self): return f"StackedSamples({self.size})"

@@ -11,11 +11,11 @@ from numbers import Integral
 from typing import NamedTuple
 import torch
 from .ops import OPS, PARAM_FREE
-from .spaces import EDGES, NODES, NODE_EDGES, PAIRS, PAIR_OFFSETS, get_space
+from .darts_space import EDGES, NODES, NODE_EDGES, PAIRS, PAIR_OFFSETS, get_darts_space
 
 # %% auto #0
 __all__ = ['CONCAT', 'CELLS', 'DARTS_V1', 'DARTS_V2', 'PC_DARTS', 'PDARTS', 'GDAS', 'PUBLISHED', 'Genotype', 'Published',
-           'plot_cell', 'plot_genotype']
+           'plot_cell', 'plot_genotype', 'parse_topk', 'parse_pairs', 'parse_gdas', 'parse_darts']
 
 # %% ../nbs/03b_genotype.ipynb #4c8e876e
 CONCAT = [2, 3, 4, 5]
@@ -124,6 +124,15 @@ class Genotype(NamedTuple):
     def num_skip(self, cell: str = 'normal') -> int:
         "Number of skip-connections in `cell`"
         return sum(o == 'skip_connect' for o, _ in self.cell(cell))
+
+    def num_ops(self, cell: str = 'normal') -> int:
+        "Op choices in a cell: 8 (two per node)"
+        return len(self.cell(cell))
+
+    def summary(self) -> list:
+        "Lines for the terminal: both cells"
+        fmt = lambda cell: ' '.join(f'{o}<-{i}' for o, i in cell)
+        return [f"genotype  normal: {fmt(self.normal)}", f"          reduce: {fmt(self.reduce)}"]
 
     def plot(self, cells=CELLS, title=None, figsize=None):
         "Matplotlib picture of the cells (DARTS-style DAG); returns the Figure"
@@ -243,3 +252,42 @@ def _best_op(w, ops):
     if not ks: raise ValueError(f"edge with ops {ops} has no op other than 'none'")
     k = ks[_first_argmax([w[k].item() for k in ks])]
     return ops[k], w[k].item()
+
+def parse_topk(cell_ops, alpha, beta) -> list:
+    "ROME-v2's rule (the mode of its sampler): per node the two in-edges of largest β (ties: the lower input), the best non-`none` op on each; float64 `alpha` [14, n], `beta` [14]"
+    w, gene = torch.softmax(alpha, dim=-1), []
+    for j in NODES:
+        es = NODE_EDGES[j]                     # edge es[i] is i -> j
+        b = torch.softmax(beta[es], 0).tolist()
+        top = sorted(range(j), key=lambda i: -b[i])[:2]          # stable: ties -> lower input
+        gene += [(_best_op(w[es[i]], cell_ops[es[i]])[0], i) for i in sorted(top)]
+    return gene
+
+def parse_pairs(cell_ops, alpha, beta) -> list:
+    "ROME-v1's rule: per node the pair of inputs of largest β (`PAIRS` order, ties: the first), the best non-`none` op on each; `beta` [20]"
+    w, gene = torch.softmax(alpha, dim=-1), []
+    for j in NODES:
+        es = NODE_EDGES[j]
+        seg = beta[PAIR_OFFSETS[j]: PAIR_OFFSETS[j] + len(PAIRS[j])].tolist()
+        i, k = PAIRS[j][_first_argmax(seg)]
+        gene += [(_best_op(w[es[i]], cell_ops[es[i]])[0], i), (_best_op(w[es[k]], cell_ops[es[k]])[0], k)]
+    return gene
+
+def parse_gdas(cell_ops, alpha) -> list:
+    "GDAS' rule: per node the two strongest (input, non-`none` op) pairs by softmax(α) over all its inputs (one input may come twice)"
+    w, gene = torch.softmax(alpha, dim=-1), []
+    for j in NODES:
+        es = NODE_EDGES[j]
+        cand = [(o, i, w[es[i]][k].item()) for i in range(j) for k, o in enumerate(cell_ops[es[i]]) if o != 'none']
+        gene += [(o, i) for o, i, _ in sorted(cand, key=lambda c: -c[2])[:2]]
+    return gene
+
+def parse_darts(cell_ops, w) -> list:
+    "DARTS' rule on op weights `w` [14, n] (softmax(α); PC-DARTS: times the edge weights): per node the two inputs whose best non-`none` op weighs most, that op on each"
+    gene = []
+    for j in NODES:
+        es = NODE_EDGES[j]
+        best = [_best_op(w[es[i]], cell_ops[es[i]]) for i in range(j)]
+        top = sorted(range(j), key=lambda i: -best[i][1])[:2]           # strongest first, as DARTS lists them
+        gene += [(best[i][0], i) for i in top]
+    return gene

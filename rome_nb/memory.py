@@ -11,15 +11,15 @@ from concurrent.futures import ThreadPoolExecutor
 import torch
 import torch.nn.functional as F
 from fastcore.script import call_parse
-from .supernet import SuperNet, DiscreteNetwork
-from .batched import stacked_forward
-from .methods import method_names, get_method
+from .supernet import DiscreteNetwork
+from .batched import StackedSamples
+from .methods import method_names, get_method, methods_for, build_supernet
 from .spaces import get_space
 
 # %% auto #0
-__all__ = ['SAME_PASS_AS', 'STACKED', 'BENCH_METHODS', 'LABELS', 'PAPER_TABLE7_GB', 'saved_tensor_bytes', 'resolve_bench_device',
-           'bench_step', 'measure_saved', 'peak_step_child', 'measure_peak', 'step_times', 'memory_table',
-           'format_memory_table', 'plot_memory', 'rome_memory']
+__all__ = ['SAME_PASS_AS', 'STACKED', 'PAPER_TABLE7_GB', 'saved_tensor_bytes', 'bench_methods', 'bench_label',
+           'resolve_bench_device', 'bench_step', 'measure_saved', 'peak_step_child', 'measure_peak', 'step_times',
+           'memory_table', 'format_memory_table', 'plot_memory', 'rome_memory']
 
 # %% ../nbs/06a_memory.ipynb #33c8fa6f
 def saved_tensor_bytes(fn, exclude=()):
@@ -42,9 +42,15 @@ def saved_tensor_bytes(fn, exclude=()):
 # search: faster on a GPU, S samples' activations)
 SAME_PASS_AS = {'sdarts-rs': 'darts', 'sdarts-adv': 'darts'}
 STACKED = {'rome-v2-stack2': 2, 'rome-v2-stack7': 7}
-BENCH_METHODS = (*(m for m in reversed(method_names()) if m not in SAME_PASS_AS), *STACKED, 'rome-v2-theta', 'discrete')
-LABELS = {**{m: get_method(m).label or m for m in method_names()}, **{m: f'ROME-v2, {s} samples stacked' for m, s in STACKED.items()},
-          'rome-v2-theta': 'ROME-v2, weight step', 'discrete': 'discrete 8-edge cell'}
+_EXTRA = {**{m: f'ROME-v2, {s} samples stacked' for m, s in STACKED.items()}, 'rome-v2-theta': 'ROME-v2, weight step', 'discrete': 'discrete 8-edge cell'}
+
+def bench_methods(space='s0') -> tuple:
+    "The rows of the memory table in DARTS-style `space`, read from the registry when called: every method that searches it, newest first, but `SAME_PASS_AS`, then the extra rows"
+    return (*(m for m in reversed(methods_for(space)) if m not in SAME_PASS_AS), *_EXTRA)
+
+def bench_label(row: str) -> str:
+    "The name of a row in tables and figures"
+    return _EXTRA.get(row) or (get_method(row).label or row if row in method_names() else row)
 PAPER_TABLE7_GB = {'darts': 9.4, 'gdas': 3.1, 'rome-v2': 2.3,     # ICCV Table 7 (the ROME row is ROME-v2, the default)
                    'pc-darts': 3.7, 'pc-darts-m2': 5.7}           # PC-DARTS with M = 4 and M = 2 (SNAS: not measured there)
 
@@ -59,19 +65,20 @@ def resolve_bench_device(device) -> torch.device:
 
 def bench_step(name, batch_size=64, layers=8, C=16, size=32, space='s0', num_classes=10, tau=1.0, device='cpu', seed=0, cudnn=True):
     "(model, forward) for benchmark row `name`: forward(sample_seed, n=None) draws the sample and returns the loss on the first n images"
-    if name not in BENCH_METHODS: raise ValueError(f"unknown benchmark {name!r}; expected one of: {', '.join(BENCH_METHODS)}")
+    rows = bench_methods(space)
+    if name not in rows: raise ValueError(f"unknown benchmark {name!r}; expected one of: {', '.join(rows)}")
     dev = resolve_bench_device(device)
     if dev.type == 'cuda': torch.backends.cudnn.enabled = bool(cudnn)
     torch.manual_seed(seed)
-    net = SuperNet(space, C, layers, num_classes, name if name in method_names() else 'rome-v2').to(dev)
+    net = build_supernet(name if name in method_names() else 'rome-v2', space, C, layers, num_classes).to(dev)
     x = torch.randn(batch_size, 3, size, size, device=dev)
     y = torch.randint(0, num_classes, (batch_size,), device=dev)
     def forward(sample_seed, n=None):
         torch.manual_seed(sample_seed)
         xb, yb = (x, y) if n is None else (x[:n], y[:n])
-        if name in STACKED:             # one accumulation of S samples, stacked: the sum of their losses
-            out = stacked_forward(net, xb, [net.sample(tau) for _ in range(STACKED[name])])
-            return F.cross_entropy(out.flatten(0, 1), yb.repeat(out.shape[0]), reduction='none').view(out.shape[0], -1).mean(1).sum()
+        if name in STACKED:             # one accumulation of S samples, stacked, as the search runs it: the sum of their losses
+            S = STACKED[name]
+            return StackedSamples(S).losses(net, xb, yb, [net.sample(tau) for _ in range(S)])[0].sum()
         if name in ('discrete', 'rome-v2-theta'):
             with torch.no_grad(): s = net.sample(tau)
             out = DiscreteNetwork(net, s)(xb) if name == 'discrete' else net(xb, s)
@@ -174,10 +181,11 @@ def step_times(repeats=5, warmup=2, tau=1.0, sample_seed=2000, **setting) -> dic
 
 # %% ../nbs/06a_memory.ipynb #62d6a68e
 def memory_table(batch_size=64, layers=8, C=16, size=32, space='s0', device='cpu', samples=3, peak=True,
-                 timing=True, repeats=5, warmup=2, methods=BENCH_METHODS, seed=0, jobs=None, cudnn=True, log=None) -> dict:
+                 timing=True, repeats=5, warmup=2, methods=None, seed=0, jobs=None, cudnn=True, log=None) -> dict:
     "Measure every row of the memory table (and the step times) for one setting; `jobs` peak processes run at once (default: 2 on the CPU, 1 on CUDA); `log`: progress callback"
     dev = resolve_bench_device(device)
     get_space(space)                                    # fail here, not in a child process
+    methods = bench_methods(space) if methods is None else tuple(methods)
     setting = dict(batch_size=batch_size, layers=layers, C=C, size=size, space=space, device=str(dev), seed=seed)
     if dev.type == 'cuda': setting['cudnn'] = bool(cudnn)
     say, t0 = log or (lambda msg: None), time.perf_counter()
@@ -219,7 +227,7 @@ def format_memory_table(res: dict) -> str:
              '| ' + ' | '.join(head) + ' |', '|' + '---|' * len(head)]
     P = PAPER_TABLE7_GB
     for m, r in rows.items():
-        cells = [LABELS.get(m, m), mib(r['saved_bytes']), f(_ratio(rows, 'saved_bytes', m, 'darts')), f(_ratio(rows, 'saved_bytes', m, 'gdas'))]
+        cells = [bench_label(m), mib(r['saved_bytes']), f(_ratio(rows, 'saved_bytes', m, 'darts')), f(_ratio(rows, 'saved_bytes', m, 'gdas'))]
         if peak: cells += [mib(r['peak_bytes']), f(_ratio(rows, 'peak_bytes', m, 'darts')), f(_ratio(rows, 'peak_bytes', m, 'gdas'))]
         pp = P.get(m)
         cells += [f(pp, 1), f(pp / P['darts'] if pp else None, 3), f(pp / P['gdas'] if pp else None, 3)]
@@ -229,7 +237,7 @@ def format_memory_table(res: dict) -> str:
     for a, b in (('rome-v2', 'darts'), ('rome-v2', 'gdas')):
         vals = [_ratio(rows, 'saved_bytes', a, b)] + ([_ratio(rows, 'peak_bytes', a, b)] if peak else [])
         if None in vals: continue
-        lines.append(f"- {LABELS.get(a, a)} ÷ {LABELS.get(b, b)}: " + ' / '.join(f(v, 3) for v in vals) + f" (paper {P[a] / P[b]:.3f})")
+        lines.append(f"- {bench_label(a)} ÷ {bench_label(b)}: " + ' / '.join(f(v, 3) for v in vals) + f" (paper {P[a] / P[b]:.3f})")
     if 'time' in res:
         t = res['time']
         lines += [f"- step time: ROME-v2 step {t['rome_s'] * 1e3:.1f} ms vs discrete {t['discrete_s'] * 1e3:.1f} ms, "
@@ -252,7 +260,7 @@ def plot_memory(res: dict, ax=None):
     pr = [PAPER_TABLE7_GB[m] / PAPER_TABLE7_GB['darts'] if m in PAPER_TABLE7_GB else float('nan') for m in ms]
     ax.bar([j + len(keys) * w for j in range(len(ms))], pr, w, label='paper (Table 7)', color='0.6')
     ax.set_xticks([j + w * len(keys) / 2 for j in range(len(ms))])
-    ax.set_xticklabels([LABELS.get(m, m) for m in ms], rotation=20, ha='right', fontsize=8)
+    ax.set_xticklabels([bench_label(m) for m in ms], rotation=20, ha='right', fontsize=8)
     ax.set_ylabel('memory ÷ DARTS'); ax.legend(fontsize=8)
     st = res['setting']
     ax.set_title(f"batch {st['batch_size']}, {st['layers']} cells, C={st['C']}, {st['size']}px, {st['device']}", fontsize=9)

@@ -15,24 +15,31 @@ import torch.nn as nn
 
 from .ops import ConvBNReLU, Identity, ReLUConvBN
 from .gumbel import gumbel_topk
+from .family import Space, SearchSpec, check_tau
 
 # %% auto #0
-__all__ = ['NB101_OPS', 'SKIP_OPS', 'NB1SHOT1_SPACES', 'OUTPUT_NODE', 'NB1Shot1Space', 'UnknownSpaceError', 'get_nb1shot1_space',
+__all__ = ['NB101_OPS', 'SKIP_OPS', 'OUTPUT_NODE', 'NB1SHOT1_SPACES', 'NB1Shot1Space', 'UnknownSpaceError', 'get_nb1shot1_space',
            'NB1Shot1Arch', 'feeds', 'loose_ends', 'active_nodes', 'parent_patterns', 'architectures', 'SpaceCount',
            'count_architectures', 'plot_nb1shot1_cell', 'nb1shot1_op', 'SamplePlan', 'check_plan', 'arch_plan',
            'plan_arch', 'NB1Shot1Cell', 'NB1Shot1EvalCell', 'NB1Shot1SuperNet', 'NB1Shot1Network', 'NB1Shot1Logits',
-           'init_nb1shot1_logits', 'derive_arch', 'sample_gdas', 'sample_rome']
+           'init_nb1shot1_logits', 'derive_arch', 'sample_gdas', 'sample_rome', 'NB1Shot1SearchNet']
 
 # %% ../nbs/03a_nb1shot1.ipynb #dc17fb73
 NB101_OPS = ('maxpool3x3', 'conv3x3-bn-relu', 'conv1x1-bn-relu')   # NAS-Bench-101's three node ops
 SKIP_OPS = ('maxpool3x3', 'conv3x3-bn-relu', 'skip-connect')       # ROME's variant: skip-connect replaces conv1x1
+OUTPUT_NODE = ('hard', 'soft')     # ROME's output node: Gumbel-Top-k parents like every node, or soft weights over all of them
 
 @dataclass(frozen=True)
-class NB1Shot1Space:
-    "A NAS-Bench-1Shot1 cell space: node 0 = cell input, nodes 1..n = choice blocks, node n+1 = output."
+class NB1Shot1Space(Space):
+    "A NAS-Bench-1Shot1 cell space: node 0 = cell input, nodes 1..n = choice blocks, node n+1 = output; the `Space` of this family"
     name: str
     ops: tuple[str, ...]          # candidate ops of every choice block
     in_degrees: tuple[int, ...]   # parents of nodes 1..n and of the output node (last)
+    family = 'nb1shot1'
+    samplers = ('ops', 'topk')    # GDAS' (hard op, soft parents) and ROME-v2's (hard op, Gumbel-Top-k parents)
+    per_cell = True               # NAS-Bench-1Shot1's GDAS draws a fresh sample in every cell
+    output_nodes = OUTPUT_NODE
+    default_size = {'C': 16, 'layers': 9}
 
     @property
     def n_nodes(self) -> int: return len(self.in_degrees) - 1          # choice blocks
@@ -44,6 +51,21 @@ class NB1Shot1Space:
         return self.in_degree(j) < j
     @property
     def n_edges(self) -> int: return sum(self.in_degrees)
+    @property
+    def description(self) -> str: return f"NAS-Bench-1Shot1 cell, {self.n_nodes} choice blocks, in-degrees {self.in_degrees}; {', '.join(self.ops)}"
+
+    def check(self, spec: SearchSpec):
+        super().check(spec)
+        if spec.output_node is not None and spec.sampler != 'topk':
+            raise ValueError(f"output_node={spec.output_node!r} means something only for a Gumbel-Top-k sampler (ROME-v2), not for {spec.method}")
+
+    def supernet(self, spec: SearchSpec, C: int, layers: int, num_classes: int = 10, in_channels: int = 3):
+        return NB1Shot1SearchNet(self, C, layers, num_classes, spec, in_channels)
+
+    def genotype_from_json(self, text: str) -> 'NB1Shot1Arch':
+        a = NB1Shot1Arch.from_json(text)
+        if a.space != self.name: raise ValueError(f"the cell is from space {a.space!r}, not {self.name!r}")
+        return a
 
 # %% ../nbs/03a_nb1shot1.ipynb #34dd2744
 class UnknownSpaceError(KeyError, ValueError):
@@ -88,6 +110,15 @@ class NB1Shot1Arch(NamedTuple):
         return {'space': self.space, 'ops': list(self.ops), 'parents': [list(p) for p in self.parents]}
 
     def to_json(self, indent=None) -> str: return json.dumps(self.to_dict(), indent=indent)
+
+    def num_ops(self, cell: str = 'normal') -> int:
+        "Op choices in the cell: one per choice block"
+        return len(self.ops)
+
+    def summary(self) -> list:
+        "Lines for the terminal: the cell"
+        return [f"cell ({self.space}): " + ' '.join(f"{o}<-{','.join(map(str, ps))}" for o, ps in zip(self.ops, self.parents)) +
+                f" out<-{','.join(map(str, self.parents[-1]))}"]
 
     # what a search log records of a cell (the names `Genotype` uses); the one cell type plays 'normal'
     def _count(self, cell, ops) -> int:
@@ -388,8 +419,6 @@ def derive_arch(space, logits: NB1Shot1Logits) -> NB1Shot1Arch:
 # %% ../nbs/03a_nb1shot1.ipynb #c0537121
 def _ones(w): return torch.ones_like(w).detach()
 
-OUTPUT_NODE = ('hard', 'soft')     # ROME's output node: Gumbel-Top-k parents like every node, or soft weights over all of them
-
 def sample_gdas(space, logits: NB1Shot1Logits, tau: float = 1.0) -> SamplePlan:
     "GDAS on NAS-Bench-1Shot1: hard straight-through Gumbel-Max op per block; soft Gumbel-softmax weights over all candidate parents."
     sp = get_nb1shot1_space(space)
@@ -407,3 +436,55 @@ def sample_rome(space, logits: NB1Shot1Logits, tau: float = 1.0, output: str = '
         if j == sp.output and output == 'soft': return gumbel_topk(w, 1, tau, hard=False)
         return gumbel_topk(w, sp.in_degree(j), tau, hard=True)
     return check_plan(sp, SamplePlan(tuple(ops.unbind(0)), tuple(parents(j, w) for j, w in enumerate(logits.parents, 1))))
+
+# %% ../nbs/03a_nb1shot1.ipynb #823e9126
+class NB1Shot1SearchNet(NB1Shot1SuperNet):
+    "The one-shot model of NAS-Bench-1Shot1 `space` for the method `spec` describes (GDAS' or ROME-v2's sampler), with the supernet interface"
+    def __init__(self, space, C: int = 16, layers: int = 9, num_classes: int = 10, spec: SearchSpec | None = None, in_channels: int = 3):
+        if not isinstance(spec, SearchSpec): raise TypeError(f"spec must be a SearchSpec, got {type(spec).__name__}")
+        sp = get_nb1shot1_space(space)
+        sp.check(spec)
+        super().__init__(sp, C, layers, num_classes, affine=False, in_channels=in_channels)
+        self.spec, self.method = spec, spec.method
+        lg = init_nb1shot1_logits(sp)             # DARTS' 1e-3 * N(0, 1), from the global RNG
+        self.alphas_ops = nn.Parameter(lg.ops.detach())
+        self.betas_parents = nn.ParameterList([nn.Parameter(b.detach()) for b in lg.parents])
+
+    @property
+    def logits(self) -> NB1Shot1Logits: return NB1Shot1Logits(self.alphas_ops, tuple(self.betas_parents))
+
+    def arch_parameters(self) -> list:
+        "The op logits, then one parent-logit vector per node 1..n+1"
+        return [self.alphas_ops, *self.betas_parents]
+
+    def weight_parameters(self) -> list:
+        arch = {id(p) for p in self.arch_parameters()}
+        return [p for p in self.parameters() if id(p) not in arch]
+
+    def _draw(self, tau):
+        if self.spec.sampler == 'ops': return sample_gdas(self.space, self.logits, tau)
+        return sample_rome(self.space, self.logits, tau, self.spec.output_node or 'hard')
+
+    def sample(self, tau: float = 1.0, noise: bool = True):
+        "One plan of the method's sampler, or one per cell when the method samples every cell afresh (`noise=False`: the derived cell's hard plan)"
+        check_tau(tau)
+        if not noise: return arch_plan(self.genotype(), self.alphas_ops.dtype, self.alphas_ops.device)
+        if self.spec.per_cell: return [self._draw(tau) for _ in self.cells]
+        return self._draw(tau)
+
+    def forward(self, x, sample=None, tau: float = 1.0):
+        "Logits of `sample` (a `SamplePlan`, a list of one per cell, or an `NB1Shot1Arch`; None: a fresh sample)"
+        if sample is None: sample = self.sample(tau)
+        elif isinstance(sample, NB1Shot1Arch): sample = arch_plan(sample, x.dtype, x.device)
+        return super().forward(x, sample)
+
+    def genotype(self) -> NB1Shot1Arch:
+        "The derived cell: argmax op per choice block, the in-degree largest parent logits per node"
+        if not all(bool(torch.isfinite(p).all()) for p in self.arch_parameters()):
+            raise ValueError("cannot derive a cell from non-finite architecture parameters (alpha or beta holds NaN or inf)")
+        return derive_arch(self.space, self.logits)
+
+    def arch_state(self) -> dict:
+        "Softmaxed op logits [n, n_ops] and parent logits per node (detached, on the CPU)"
+        return {'alphas_ops': torch.softmax(self.alphas_ops.detach(), -1).cpu(),
+                **{f'betas_parents_{j}': torch.softmax(b.detach(), 0).cpu() for j, b in enumerate(self.betas_parents, 1)}}

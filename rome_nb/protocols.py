@@ -19,11 +19,12 @@ __all__ = ['TABLE1_DATASETS', 'TABLE1_SPACES', 'TABLE1_RECONSTRUCTED', 'PAPER_TA
            'write_tables', 'run_memory', 'ProtocolResult', 'collect_results', 'run_protocol', 'rome_protocol']
 
 # %% ../nbs/11_protocols.ipynb #fcf091a7
-from .search import SearchConfig, search, STRATEGIES
+from .search import SearchConfig, search
+from .methods import method_names
 from .train import TrainConfig, get_preset, train
 from .genotype import Genotype
-from .spaces import SPACE_NAMES
-from .memory import memory_table, format_memory_table, LABELS as MEMORY_LABELS, PAPER_TABLE7_GB
+from .spaces import space_names
+from .memory import memory_table, format_memory_table, bench_label, PAPER_TABLE7_GB
 from functools import partial
 from .runs import (atomic_write_text, resolve_device, check_out, run_files, clear_run_folder, run_command, read_json, RESUME_OK,
                           check_jobs, side_by_side)
@@ -111,7 +112,7 @@ PAPER_TABLE5 = {   # K -> CIFAR-10 accuracy % (mean, std), params M, search epoc
 # %% ../nbs/11_protocols.ipynb #87d69d29
 PROTOCOLS = ('s0', 'table1', 'k-ablation', 'memory')
 SCALES = ('paper', 'tiny')
-METHOD_NAMES = tuple(STRATEGIES)               # rome-v2, rome-v1, gdas, darts
+METHOD_NAMES = method_names()
 TINY_SEARCH = dict(dataset='digits', epochs=2, batch_size=32, channels=4, layers=3, limit=128)
 TINY_TRAIN = dict(epochs=1, batch_size=32, layers=3, channels=4, limit=128)
 TINY_K = 2                                     # K at tiny scale of a method that samples several (ROME: 7 in the paper)
@@ -127,7 +128,7 @@ ALLOWED = {    # protocol -> what --datasets, --spaces, --methods may name (None
     's0':         dict(datasets=('cifar10', 'cifar100'), spaces=('s0',), methods=METHOD_NAMES, ks=None),
     'table1':     dict(datasets=TABLE1_DATASETS, spaces=TABLE1_SPACES, methods=METHOD_NAMES, ks=None),
     'k-ablation': dict(datasets=('cifar10', 'cifar100'), spaces=('s0',), methods=('rome-v2', 'rome-v1'), ks='int'),
-    'memory':     dict(datasets=None, spaces=SPACE_NAMES, methods=None, ks=None),
+    'memory':     dict(datasets=None, spaces=space_names('darts'), methods=None, ks=None),
 }
 
 def k_epochs(k: int, ref_epochs: int = 50, ref_k: int = K_REF) -> int:
@@ -150,7 +151,7 @@ def search_config(method='rome-v2', space='s0', dataset='cifar10', seed=0, scale
         cfg = replace(cfg, k=k if k is not None else (TINY_K if get_method(method).defaults['k'] > 1 else None))
     if k is not None: cfg = replace(cfg, k=k)
     if epochs is not None: cfg = replace(cfg, epochs=epochs)
-    return cfg.validate()
+    return cfg
 
 def train_config(protocol='s0', space='s0', dataset='cifar10', seed=0, scale='paper', epochs=None,
                  device='auto', data_root=None) -> TrainConfig:
@@ -327,7 +328,7 @@ def run_experiment(exp: Experiment, root, show_progress: bool = False, verbose: 
 
 # %% ../nbs/11_protocols.ipynb #61b8e0cc
 GROUP_KEYS = {'s0': ('dataset', 'method'), 'table1': ('dataset', 'space', 'method'), 'k-ablation': ('dataset', 'method', 'k')}
-_ORDER = {'dataset': ('cifar10', 'cifar100', 'svhn', 'digits'), 'space': SPACE_NAMES, 'method': METHOD_NAMES}
+_ORDER = {'dataset': ('cifar10', 'cifar100', 'svhn', 'digits'), 'space': space_names(), 'method': METHOD_NAMES}
 
 def _order(keys, values) -> tuple:
     "Sort key of a group: the paper's order of datasets, spaces and methods, then K"
@@ -455,7 +456,7 @@ MEMORY_SETTINGS = {'paper': dict(batch_size=64, layers=8, C=16, size=32, samples
 def _memory_rows(res: dict) -> list[dict]:
     rows, out = res['rows'], []
     for m, r in rows.items():
-        row = dict(method=m, label=MEMORY_LABELS.get(m, m), saved_MiB=r['saved_bytes'] / 2**20,
+        row = dict(method=m, label=bench_label(m), saved_MiB=r['saved_bytes'] / 2**20,
                    saved_vs_darts=r['saved_bytes'] / rows['darts']['saved_bytes'] if 'darts' in rows else None,
                    saved_vs_gdas=r['saved_bytes'] / rows['gdas']['saved_bytes'] if 'gdas' in rows else None)
         if 'peak_bytes' in r:

@@ -1,4 +1,4 @@
-"""The pieces of one architecture sample, shared by every method: the per-node plan a search cell executes, the straight-through Gumbel samplers of ops (Eq. 3), of two in-edges (ROME-v2, Eq. 7–8) and of input pairs (ROME-v1, Eq. 4–6), and the sample record.
+"""The pieces of one architecture sample of an edge-op cell (DARTS-style and NAS-Bench-201): the per-node plan and the one forward pass that executes it, the straight-through Gumbel samplers of ops (Eq. 3), of k in-edges (ROME-v2, Eq. 7–8) and of input pairs (ROME-v1, Eq. 4–6), and how each kind of sampler (GDAS', ROME's, the mixture) turns architecture parameters into plans.
 
 Docs: https://rome-nb.github.io/rome_nb/sampling.html.md"""
 
@@ -10,11 +10,53 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 import math
 import torch
+import torch.nn as nn
+import torch.nn.functional as F
 from .gumbel import gumbel_noise
-from .spaces import EDGES, NODES, NODE_EDGES, PAIRS
+from .ops import ReLUConvBN, FactorizedReduce, SepConv, DilConv
+from .family import Topology
 
 # %% auto #0
-__all__ = ['N_EDGES', 'N_PAIRS', 'NodePlan', 'pair_incidence_matrix', 'sample_ops', 'sample_edges_v2', 'sample_edges_v1', 'CellSample']
+__all__ = ['scalable', 'scaled_op', 'NodePlan', 'run_plan', 'pair_incidence_matrix', 'sample_ops', 'sample_in_edges', 'sample_pairs', 'CellSample', 'draw_ops', 'ops_cells', 'edge_cells', 'mixture_cells']
+
+# %% ../nbs/04a_supernet.ipynb #c6e74233
+class _ScaledBN(nn.BatchNorm2d):
+    "An affine-free BatchNorm2d whose output can be scaled by a scalar tensor `scale` (set just before the call), used as the BN weight"
+    scale = None
+    def forward(self, x):
+        s = self.scale
+        if s is None: return super().forward(x)
+        self._check_input_dim(x)
+        momentum = 0.0 if self.momentum is None else self.momentum
+        if self.training and self.track_running_stats and self.num_batches_tracked is not None:
+            self.num_batches_tracked.add_(1)
+            if self.momentum is None: momentum = 1.0 / float(self.num_batches_tracked)
+        batch_stats = self.training or (self.running_mean is None and self.running_var is None)
+        keep = not self.training or self.track_running_stats
+        return F.batch_norm(x, self.running_mean if keep else None, self.running_var if keep else None,
+                            s.repeat(self.num_features), None, batch_stats, momentum, self.eps)
+
+def _final_bn(m):
+    "The affine-free BatchNorm2d whose output is the output of op `m` (None if there is none)"
+    if isinstance(m, nn.BatchNorm2d): return None if m.affine else m
+    if isinstance(m, nn.Sequential): return _final_bn(m[-1]) if len(m) else None
+    if isinstance(m, FactorizedReduce): return _final_bn(m.bn)
+    if isinstance(m, (SepConv, DilConv, ReLUConvBN)): return _final_bn(m.op)
+    return None
+
+def scalable(op: nn.Module):
+    "Make `op`'s final affine-free BatchNorm scalable in place; return that BatchNorm (None: the op has none)"
+    bn = _final_bn(op)
+    if bn is not None and type(bn) is nn.BatchNorm2d: bn.__class__ = _ScaledBN
+    return bn
+
+def scaled_op(op: nn.Module, bn, x, w):
+    "op(x) * w, computed inside the op's final BatchNorm `bn` when there is one (from `scalable`); w: 0-dim tensor or None"
+    if w is None: return op(x)
+    if bn is None: return op(x, w) if getattr(op, 'takes_weight', False) else op(x) * w   # a method's edge wrapper weighs its own output
+    bn.scale = w
+    try: return op(x)
+    finally: bn.scale = None
 
 # %% ../nbs/04a_supernet.ipynb #554db663
 class NodePlan(NamedTuple):
@@ -22,19 +64,24 @@ class NodePlan(NamedTuple):
     terms: tuple
     weights: tuple | None
 
-# %% ../nbs/04a_supernet.ipynb #8034caff
-_EDGE_SLICES = [slice(NODE_EDGES[j][0], NODE_EDGES[j][-1] + 1) for j in NODES]
-_PAIR_SLICES, _p = [], 0
-for _j in NODES: _PAIR_SLICES.append(slice(_p, _p + len(PAIRS[_j]))); _p += len(PAIRS[_j])
-N_EDGES, N_PAIRS = len(EDGES), _p
-assert all(list(range(N_EDGES))[s] == NODE_EDGES[j] for s, j in zip(_EDGE_SLICES, NODES))   # a node's edges are contiguous
+# %% ../nbs/04a_supernet.ipynb #d9d8c9c6
+def run_plan(states: list, edge_ops, bns, plan) -> list:
+    "Append to `states` the nodes of `plan`: node = Σ_t w_t · op_t(states[source_t]) (w from the plan, None: all exactly 1); returns `states`"
+    for node in plan:
+        if node.weights is None: ys = [edge_ops[e][k](states[src]) for src, e, k in node.terms]
+        else: ys = [scaled_op(edge_ops[e][k], bns[e][k], states[src], w) for (src, e, k), w in zip(node.terms, node.weights)]
+        h = ys[0] + ys[1] if len(ys) > 1 else ys[0]
+        for y in ys[2:]: h = h.add_(y)          # h is a fresh sum: accumulating in place is safe
+        states.append(h)
+    return states
 
-def pair_incidence_matrix(dtype=torch.float32, device=None) -> torch.Tensor:
-    "Block-diagonal M [14, 20] of Eq. 6: M[e, p] = 1 iff the source of edge e is one of the two nodes of pair p (same node)"
-    M = torch.zeros(N_EDGES, N_PAIRS, dtype=dtype, device=device)
-    for j, s in zip(NODES, _PAIR_SLICES):
-        for p, (i, k) in enumerate(PAIRS[j]):
-            M[NODE_EDGES[j][i], s.start + p] = M[NODE_EDGES[j][k], s.start + p] = 1
+# %% ../nbs/04a_supernet.ipynb #8034caff
+def pair_incidence_matrix(topo: Topology, dtype=torch.float32, device=None) -> torch.Tensor:
+    "Block-diagonal M [edges, pairs] of Eq. 6: M[e, p] = 1 iff the source of edge e is one of the two inputs of pair p (same node)"
+    M = torch.zeros(topo.n_edges, topo.n_pairs, dtype=dtype, device=device)
+    for j, s in zip(topo.node_ids, topo.pair_slices):
+        for p, (i, k) in enumerate(topo.pairs[j]):
+            M[topo.node_edges[j][i], s.start + p] = M[topo.node_edges[j][k], s.start + p] = 1
     return M
 
 # %% ../nbs/04a_supernet.ipynb #5acddaa3
@@ -54,48 +101,103 @@ def _padded_layout(groups):
     flat = torch.cat([torch.arange(s.stop - s.start) + r * width for r, s in enumerate(groups)])
     return idx, flat
 
-_LAYOUTS = {'edges': _padded_layout(_EDGE_SLICES), 'pairs': _padded_layout(_PAIR_SLICES)}
 _LAYOUT_CACHE = {}
 
-def _grouped_topk(logits, name, k, tau, noise):
-    "ST top-k within each node's group of the last dim of `logits` [..., 14 or 20], all groups in one call"
-    key = (name, logits.device)
-    if key not in _LAYOUT_CACHE: _LAYOUT_CACHE[key] = tuple(t.to(logits.device) for t in _LAYOUTS[name])
+def _grouped_topk(logits, groups, k, tau, noise):
+    "ST top-k within each group (contiguous slices) of the last dim of `logits`, all groups in one call; a group smaller than k keeps all its entries"
+    key = (tuple((s.start, s.stop) for s in groups), logits.device)
+    if key not in _LAYOUT_CACHE: _LAYOUT_CACHE[key] = tuple(t.to(logits.device) for t in _padded_layout(groups))
     idx, flat = _LAYOUT_CACHE[key]
     pad = logits.new_full(logits.shape[:-1] + (1,), -math.inf)
-    out = _st_topk(torch.cat([logits, pad], -1)[..., idx], k, tau, noise)
+    out = _st_topk(torch.cat([logits, pad], -1)[..., idx], min(k, idx.shape[1]), tau, noise)
     return out.flatten(-2)[..., flat]
 
 # %% ../nbs/04a_supernet.ipynb #2d148d2c
 def sample_ops(alpha: torch.Tensor, tau: float = 1.0, noise: bool = True) -> torch.Tensor:
-    "Eq. 3: one op per edge by Gumbel-Max over the last dim of `alpha` [..., 14, n_ops]; straight-through one-hot rows"
+    "Eq. 3: one op per edge by Gumbel-Max over the last dim of `alpha` [..., edges, n_ops]; straight-through one-hot rows"
     return _st_topk(alpha, 1, tau, noise)
 
-def sample_edges_v2(beta: torch.Tensor, tau: float = 1.0, noise: bool = True) -> torch.Tensor:
-    "Eq. 7-8 (ROME-v2): two in-edges per node by Gumbel-Top2 over `beta` [..., 14]; straight-through 0/1 [..., 14]"
-    return _grouped_topk(beta, 'edges', 2, tau, noise)
+def sample_in_edges(beta: torch.Tensor, topo: Topology, k: int = 2, tau: float = 1.0, noise: bool = True) -> torch.Tensor:
+    "Eq. 7-8 (ROME-v2): k in-edges per node (all of a node with fewer) by Gumbel-Top-k over `beta` [..., edges]; straight-through 0/1"
+    return _grouped_topk(beta, topo.edge_slices, k, tau, noise)
 
-def sample_edges_v1(beta: torch.Tensor, tau: float = 1.0, noise: bool = True, incidence: torch.Tensor | None = None):
-    "Eq. 4-6 (ROME-v1): one predecessor pair per node by Gumbel-Max over `beta` [..., 20]; returns (edges [..., 14], pairs [..., 20]), straight-through 0/1"
-    I = _grouped_topk(beta, 'pairs', 1, tau, noise)
-    M = incidence if incidence is not None else pair_incidence_matrix(beta.dtype, beta.device)
+def sample_pairs(beta: torch.Tensor, topo: Topology, tau: float = 1.0, noise: bool = True, incidence: torch.Tensor | None = None):
+    "Eq. 4-6 (ROME-v1): one pair of inputs per node by Gumbel-Max over `beta` [..., pairs]; returns (edges [..., edges], pairs [..., pairs]), straight-through 0/1"
+    I = _grouped_topk(beta, topo.pair_slices, 1, tau, noise)
+    M = incidence if incidence is not None else pair_incidence_matrix(topo, beta.dtype, beta.device)
     return I @ M.T, I
 
 # %% ../nbs/04a_supernet.ipynb #dddaa547
 @dataclass(eq=False)
 class CellSample:
-    "One architecture sample for every cell of one type (normal or reduce)"
-    op_weights: torch.Tensor                  # [14, n_ops]: straight-through one-hot rows (ROME, GDAS) or softmax(alpha) (DARTS)
-    edge_weights: torch.Tensor | None         # [14]: straight-through 0/1, two ones per node (ROME); None: every edge on
-    pair_weights: torch.Tensor | None         # [20]: straight-through one-hot per node over PAIRS (ROME-v1 only)
-    ops: tuple                                # op index (into the edge's op list) drawn on each of the 14 edges (DARTS: argmax)
-    edges: tuple                              # the active edges (8 for ROME, 14 otherwise), ascending
-    mixture: bool = False                     # DARTS: every op of every edge, weighted by op_weights
+    "One architecture sample for every cell of one type: its plan and what it was drawn as"
+    op_weights: torch.Tensor                  # [edges, n_ops]: straight-through one-hot rows (sampled ops) or the mixture's weights
+    edge_weights: torch.Tensor | None         # [edges]: straight-through 0/1 of the sampled inputs, or PC-DARTS' edge weights; None: every edge on
+    ops: tuple                                # op index (into the edge's op list) on each edge (a mixture: the argmax)
+    edges: tuple                              # the active edges, ascending
+    mixture: bool = False                     # every op of every edge, weighted by op_weights
     plan: tuple = field(default=(), repr=False)
 
-    def genes(self, op_names) -> list:
-        "The sampled cell as 8 (op, input) pairs (ROME samples only); `op_names`: the 14 op lists of this cell type"
-        if self.mixture or len(self.edges) != 2 * len(NODES):
-            raise ValueError(f"only a ROME sample is an 8-edge cell; this sample has {len(self.edges)} active edges"
-                             + (" mixed over all ops" if self.mixture else ""))
-        return [(op_names[e][self.ops[e]], EDGES[e][0]) for e in self.edges]
+def draw_ops(alphas, tau: float, noise: bool = True):
+    "Eq. 3 for all cell types at once: (alpha [T, edges, n], straight-through one-hot A, chosen op idx [T, edges], ST weight of the chosen op [T, edges], all-finite flag)"
+    alpha = torch.stack(list(alphas))
+    A = sample_ops(alpha, tau, noise)
+    idx = A.detach().argmax(-1)
+    return alpha, A, idx, A.gather(-1, idx.unsqueeze(-1)).squeeze(-1), torch.isfinite(alpha).all()
+
+def _nonfinite(): return ValueError("non-finite architecture parameters: alpha or beta contains NaN or inf")
+
+def ops_cells(topo: Topology, alphas, tau: float = 1.0, noise: bool = True) -> list:
+    "GDAS' sampler: one Gumbel-Max op on every edge, every edge on; one `CellSample` per cell type"
+    alpha, A, idx, a, finite = draw_ops(alphas, tau, noise)
+    T, E = alpha.shape[0], topo.n_edges
+    vals = torch.cat([finite.long()[None], idx.flatten()]).tolist()   # the one host sync
+    if not vals[0]: raise _nonfinite()
+    ops = [tuple(vals[1 + t * E: 1 + (t + 1) * E]) for t in range(T)]
+    ws = a.reshape(-1).unbind() if a.requires_grad else None
+    out = []
+    for t in range(T):
+        plan = tuple(NodePlan(tuple((topo.sources[e], e, ops[t][e]) for e in topo.node_edges[j]),
+                              None if ws is None else ws[t * E + s.start: t * E + s.stop])
+                     for j, s in zip(topo.node_ids, topo.edge_slices))
+        out.append(CellSample(A[t], None, ops[t], tuple(range(E)), False, plan))
+    return out
+
+def edge_cells(topo: Topology, alphas, betas, edge_sampler, tau: float = 1.0, noise: bool = True) -> list:
+    "ROME's samplers: one Gumbel-Max op per edge and the inputs `edge_sampler(beta [T, ...], tau, noise)` keeps (ST 0/1 [T, edges]); only kept edges run"
+    alpha, A, idx, a, finite = draw_ops(alphas, tau, noise)
+    T, beta, E = alpha.shape[0], torch.stack(list(betas)), topo.n_edges
+    finite = finite & torch.isfinite(beta).all()
+    B = edge_sampler(beta, tau, noise)
+    sel = B.detach().nonzero()                     # [T * kept, 2]: (cell type, edge), ascending
+    w = B * a
+    vals = torch.cat([finite.long()[None], idx.flatten(), sel[:, 1]]).tolist()   # the one host sync
+    if not vals[0]: raise _nonfinite()
+    ops = [tuple(vals[1 + t * E: 1 + (t + 1) * E]) for t in range(T)]
+    chosen = vals[1 + T * E:]
+    if len(chosen) % T: raise RuntimeError(f"edge sampler returned {len(chosen)} edges for {T} cell types")
+    n_sel = len(chosen) // T
+    ws = w[sel[:, 0], sel[:, 1]].unbind() if w.requires_grad else None   # None under no_grad: the discrete network runs
+    out = []
+    for t in range(T):
+        edges = tuple(chosen[t * n_sel: (t + 1) * n_sel])
+        plan, p = [], 0
+        for j in topo.node_ids:
+            mine = tuple(e for e in edges if topo.edges[e][1] == j)
+            plan.append(NodePlan(tuple((topo.sources[e], e, ops[t][e]) for e in mine),
+                                 None if ws is None else ws[t * n_sel + p: t * n_sel + p + len(mine)]))
+            p += len(mine)
+        out.append(CellSample(A[t], B[t], ops[t], edges, False, tuple(plan)))
+    return out
+
+def mixture_cells(topo: Topology, W: torch.Tensor, alpha: torch.Tensor, edge_weights: torch.Tensor | None = None) -> list:
+    "The mixture: every op of every edge weighted by `W` [T, edges, n_ops]; `alpha` [T, edges, n_ops] names the argmax ops"
+    T, n_ops = W.shape[0], W.shape[2]
+    ops = alpha.detach().argmax(-1).tolist()
+    out = []
+    for t in range(T):
+        ws = W[t].reshape(-1).unbind() if W.requires_grad else tuple(W[t].detach().reshape(-1).unbind())
+        plan = tuple(NodePlan(tuple((topo.sources[e], e, k) for e in topo.node_edges[j] for k in range(n_ops)),
+                              ws[s.start * n_ops: s.stop * n_ops]) for j, s in zip(topo.node_ids, topo.edge_slices))
+        out.append(CellSample(W[t], None if edge_weights is None else edge_weights[t], tuple(ops[t]), tuple(range(topo.n_edges)), True, plan))
+    return out

@@ -11,57 +11,17 @@ import math
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
-from fastcore.basics import patch
 from .ops import search_op, ReLUConvBN, FactorizedReduce, SepConv, DilConv
-from .spaces import EDGES, NODES, NODE_EDGES, PAIRS, SearchSpace, get_space
-from .genotype import Genotype, CONCAT
-from .sampling import (N_EDGES, N_PAIRS, NodePlan, CellSample, pair_incidence_matrix, sample_ops, sample_edges_v2,
-                              sample_edges_v1, _EDGE_SLICES, _PAIR_SLICES)
-from .methods import get_method, method_names
-from .methods.base import _check_tau
+from .family import Space, SearchSpec, check_tau
+from .darts_space import (DARTS_CELL, EDGES, NODES, NODE_EDGES, PAIRS, SearchSpace, DARTS_SPACES, DARTS_SPACE_NAMES,
+                                 get_darts_space)
+from .genotype import (Genotype, CONCAT, _as_2d, _as_1d, parse_topk, parse_pairs, parse_gdas, parse_darts)
+from .sampling import (NodePlan, CellSample, pair_incidence_matrix, sample_ops, sample_in_edges, sample_pairs,
+                              ops_cells, edge_cells, mixture_cells, run_plan, scalable, scaled_op, _ScaledBN)
 
 # %% auto #0
-__all__ = ['scalable', 'scaled_op', 'SearchCell', 'discrete_cell_forward', 'sample_cells', 'sample_cell', 'ArchSample',
-           'SuperNet', 'DiscreteNetwork']
-
-# %% ../nbs/04a_supernet.ipynb #c6e74233
-class _ScaledBN(nn.BatchNorm2d):
-    "An affine-free BatchNorm2d whose output can be scaled by a scalar tensor `scale` (set just before the call), used as the BN weight"
-    scale = None
-    def forward(self, x):
-        s = self.scale
-        if s is None: return super().forward(x)
-        self._check_input_dim(x)
-        momentum = 0.0 if self.momentum is None else self.momentum
-        if self.training and self.track_running_stats and self.num_batches_tracked is not None:
-            self.num_batches_tracked.add_(1)
-            if self.momentum is None: momentum = 1.0 / float(self.num_batches_tracked)
-        batch_stats = self.training or (self.running_mean is None and self.running_var is None)
-        keep = not self.training or self.track_running_stats
-        return F.batch_norm(x, self.running_mean if keep else None, self.running_var if keep else None,
-                            s.repeat(self.num_features), None, batch_stats, momentum, self.eps)
-
-def _final_bn(m):
-    "The affine-free BatchNorm2d whose output is the output of op `m` (None if there is none)"
-    if isinstance(m, nn.BatchNorm2d): return None if m.affine else m
-    if isinstance(m, nn.Sequential): return _final_bn(m[-1]) if len(m) else None
-    if isinstance(m, FactorizedReduce): return _final_bn(m.bn)
-    if isinstance(m, (SepConv, DilConv, ReLUConvBN)): return _final_bn(m.op)
-    return None
-
-def scalable(op: nn.Module):
-    "Make `op`'s final affine-free BatchNorm scalable in place; return that BatchNorm (None: the op has none)"
-    bn = _final_bn(op)
-    if bn is not None and type(bn) is nn.BatchNorm2d: bn.__class__ = _ScaledBN
-    return bn
-
-def scaled_op(op: nn.Module, bn, x, w):
-    "op(x) * w, computed inside the op's final BatchNorm `bn` when there is one (from `scalable`); w: 0-dim tensor or None"
-    if w is None: return op(x)
-    if bn is None: return op(x, w) if getattr(op, 'takes_weight', False) else op(x) * w   # a method's edge wrapper weighs its own output
-    bn.scale = w
-    try: return op(x)
-    finally: bn.scale = None
+__all__ = ['DARTS_FAMILY', 'SearchCell', 'ArchSample', 'sample_cells', 'sample_cell', 'SuperNet', 'DartsSpace', 'genes_plan',
+           'DiscreteNetwork']
 
 # %% ../nbs/04a_supernet.ipynb #9556e198
 class SearchCell(nn.Module):
@@ -74,9 +34,9 @@ class SearchCell(nn.Module):
         self.preprocess0 = (FactorizedReduce(C_prev_prev, C, affine=False) if reduction_prev
                             else ReLUConvBN(C_prev_prev, C, 1, 1, 0, affine=False))
         self.preprocess1 = ReLUConvBN(C_prev, C, 1, 1, 0, affine=False)
-        def edge_op(o, stride):     # `wrap`: a method's edge wrapper, (op, name, C, stride) -> module
+        def edge_op(o, stride):     # `wrap`: a method's edge wrapper, (op, name, C, stride, build) -> module
             op = search_op(o, C, stride)
-            return op if wrap is None else wrap(op, o, C, stride)
+            return op if wrap is None else wrap(op, o, C, stride, search_op)
         self.edge_ops = nn.ModuleList(
             nn.ModuleList(edge_op(o, 2 if reduction and src < 2 else 1) for o in self.op_names[e])
             for e, (src, _) in enumerate(EDGES))
@@ -94,37 +54,7 @@ class SearchCell(nn.Module):
         return self.edge_ops[e][k]
 
     def forward(self, s0, s1, plan):
-        states = [self.preprocess0(s0), self.preprocess1(s1)]
-        ops, bns = self.edge_ops, self._bns
-        for node in plan:
-            if node.weights is None: ys = [ops[e][k](states[src]) for src, e, k in node.terms]
-            else: ys = [scaled_op(ops[e][k], bns[e][k], states[src], w) for (src, e, k), w in zip(node.terms, node.weights)]
-            h = ys[0] + ys[1] if len(ys) > 1 else ys[0]
-            for y in ys[2:]: h = h.add_(y)          # h is a fresh sum: accumulating in place is safe
-            states.append(h)
-        return torch.cat(states[2:], dim=1)
-
-# %% ../nbs/04a_supernet.ipynb #7cf0739b
-def discrete_cell_forward(cell: SearchCell, s0, s1, genes, concat=CONCAT):
-    "The evaluation-cell computation of a genotype cell (`genes`: 8 (op, input) pairs) on the ops of a `SearchCell`"
-    states = [cell.preprocess0(s0), cell.preprocess1(s1)]
-    for k in range(len(genes) // 2):
-        (op1, i1), (op2, i2) = genes[2 * k], genes[2 * k + 1]
-        h1 = cell.op(i1, k + 2, op1)(states[i1])
-        h2 = cell.op(i2, k + 2, op2)(states[i2])
-        states.append(h1 + h2)
-    return torch.cat([states[i] for i in concat], dim=1)
-
-# %% ../nbs/04a_supernet.ipynb #0461ec59
-def sample_cells(method, alphas, betas=None, tau: float = 1.0, noise: bool = True,
-                 incidence: torch.Tensor | None = None) -> list:
-    "Draw one `CellSample` per cell type, all in one go, under `method` (a registered name or a `Method`): `alphas` list of [14, n_ops], `betas` list of [14] (rome-v2) / [20] (rome-v1) / None"
-    return get_method(method).sample_cells(alphas, betas, tau, noise, incidence)
-
-def sample_cell(method, alpha: torch.Tensor, beta: torch.Tensor | None = None, tau: float = 1.0,
-                noise: bool = True, incidence: torch.Tensor | None = None) -> CellSample:
-    "Draw the architecture of one cell type: `alpha` [14, n_ops], `beta` [14] (rome-v2) / [20] (rome-v1) / None"
-    return sample_cells(method, [alpha], None if beta is None else [beta], tau, noise, incidence)[0]
+        return torch.cat(run_plan([self.preprocess0(s0), self.preprocess1(s1)], self.edge_ops, self._bns, plan)[2:], dim=1)
 
 # %% ../nbs/04a_supernet.ipynb #c8ce6c05
 @dataclass(eq=False)
@@ -137,27 +67,68 @@ class ArchSample:
     space: SearchSpace = field(repr=False, default=None)
 
     def genes(self, cell: str = 'normal') -> list:
-        "The sampled 8-edge cell as (op, input) pairs (ROME samples only)"
+        "The sampled cell as 8 (op, input) pairs (a sample with two inputs per node: ROME's)"
         if cell not in ('normal', 'reduce'): raise ValueError(f"cell must be one of: normal, reduce; got {cell!r}")
-        return getattr(self, cell).genes(getattr(self.space, cell))
+        cs = getattr(self, cell)
+        if cs.mixture or len(cs.edges) != 2 * len(NODES):
+            raise ValueError(f"only a ROME sample is an 8-edge cell; this sample has {len(cs.edges)} active edges"
+                             + (" mixed over all ops" if cs.mixture else ""))
+        op_names = getattr(self.space, cell)
+        return [(op_names[e][cs.ops[e]], EDGES[e][0]) for e in cs.edges]
 
     def genotype(self) -> Genotype:
         "The sampled architecture as a validated `Genotype` (ROME samples only)"
         return Genotype(self.genes('normal'), list(CONCAT), self.genes('reduce'), list(CONCAT)).validate()
+
+# %% ../nbs/04a_supernet.ipynb #0461ec59
+def _shape(x): return list(x.shape) if isinstance(x, torch.Tensor) else type(x).__name__
+
+def _check_arch(spec: SearchSpec, alphas, betas):
+    "One-line ValueError unless `alphas` (and `betas`) have the shapes `spec`'s method needs on a DARTS cell"
+    n = None
+    for a in alphas:
+        if not isinstance(a, torch.Tensor) or a.dim() != 2 or a.shape[0] != DARTS_CELL.n_edges or (n is not None and a.shape[1] != n):
+            raise ValueError(f"alpha must be a tensor of shape [14, n_ops] (same n_ops for all cell types), got {_shape(a)}")
+        n = a.shape[1]
+    nb = {None: 0, 'in-edges': DARTS_CELL.n_edges, 'pairs': DARTS_CELL.n_pairs}[spec.beta]
+    if nb:
+        for b in betas or [None] * len(alphas):
+            if not isinstance(b, torch.Tensor) or tuple(b.shape) != (nb,):
+                raise ValueError(f"beta ({spec.method}) must be a tensor of shape [{nb}], got {_shape(b)}")
+        if len(betas) != len(alphas): raise ValueError(f"got {len(alphas)} alphas but {len(betas)} betas")
+
+def sample_cells(spec: SearchSpec, alphas, betas=None, tau: float = 1.0, noise: bool = True,
+                 incidence: torch.Tensor | None = None) -> list:
+    "One `CellSample` per DARTS cell type, all in one go, with `spec`'s sampler: `alphas` list of [14, n_ops], `betas` list of [14] (in-edges) / [20] (pairs) / None"
+    _check_arch(spec, alphas, betas); check_tau(tau)
+    if spec.sampler == 'ops': return ops_cells(DARTS_CELL, alphas, tau, noise)
+    if spec.sampler == 'topk': return edge_cells(DARTS_CELL, alphas, betas, lambda b, t, n: sample_in_edges(b, DARTS_CELL, 2, t, n), tau, noise)
+    if spec.sampler == 'pairs':
+        return edge_cells(DARTS_CELL, alphas, betas, lambda b, t, n: sample_pairs(b, DARTS_CELL, t, n, incidence)[0], tau, noise)
+    alpha = torch.stack(list(alphas))
+    W, E = spec.weights(alpha, None if betas is None else torch.stack(list(betas)), tau, noise, DARTS_CELL)
+    return mixture_cells(DARTS_CELL, W, alpha, E)
+
+def sample_cell(spec: SearchSpec, alpha: torch.Tensor, beta: torch.Tensor | None = None, tau: float = 1.0,
+                noise: bool = True, incidence: torch.Tensor | None = None) -> CellSample:
+    "Draw the architecture of one cell type: `alpha` [14, n_ops], `beta` [14] (in-edges) / [20] (pairs) / None"
+    return sample_cells(spec, [alpha], None if beta is None else [beta], tau, noise, incidence)[0]
 
 # %% ../nbs/04a_supernet.ipynb #00c6e67a
 def _check_pos_int(v, name):
     if isinstance(v, bool) or not isinstance(v, int) or v < 1: raise ValueError(f"{name} must be a positive int, got {v!r}")
 
 class SuperNet(nn.Module):
-    "DARTS-style search network for `method` (a name from `rome_nb.methods.method_names()`, or a `Method`); runs only the sampled ops (and, for ROME, edges)"
-    def __init__(self, space='s0', C=16, layers=8, num_classes=10, method='rome-v2', in_channels=3, stem_multiplier=3):
+    "DARTS-style search network of `space` for the method `spec` describes (`rome_nb.methods.build_supernet` makes one from a method's name); runs only the sampled ops (and, for ROME, edges)"
+    def __init__(self, space='s0', C=16, layers=8, num_classes=10, spec: SearchSpec | None = None, in_channels=3, stem_multiplier=3):
         super().__init__()
-        m = get_method(method)
+        if not isinstance(spec, SearchSpec): raise TypeError(f"spec must be a SearchSpec (see rome_nb.methods.get_method(name).spec()), got {type(spec).__name__}")
         for v, n in ((C, 'C'), (layers, 'layers'), (num_classes, 'num_classes'), (in_channels, 'in_channels'),
                      (stem_multiplier, 'stem_multiplier')): _check_pos_int(v, n)
-        self.space, self.method, self.C, self.layers, self.num_classes = get_space(space), m.name, C, layers, num_classes
-        self.search_method = m
+        sp = get_darts_space(space)
+        self.space = sp if isinstance(sp, DartsSpace) else DartsSpace(sp.name, sp.normal, sp.reduce)
+        self.space.check(spec)
+        self.spec, self.method, self.C, self.layers, self.num_classes = spec, spec.method, C, layers, num_classes
         C_curr = stem_multiplier * C
         self.stem = nn.Sequential(nn.Conv2d(in_channels, C_curr, 3, padding=1, bias=False), nn.BatchNorm2d(C_curr))
         C_pp, C_p, C_curr = C_curr, C_curr, C
@@ -165,16 +136,18 @@ class SuperNet(nn.Module):
         for i in range(layers):
             reduction = i in (layers // 3, 2 * layers // 3)
             if reduction: C_curr *= 2
-            self.cells.append(SearchCell(self.space, reduction, reduction_prev, C_pp, C_p, C_curr, m.wrap_edge_op))
+            self.cells.append(SearchCell(self.space, reduction, reduction_prev, C_pp, C_p, C_curr, spec.wrap))
             reduction_prev = reduction
             C_pp, C_p = C_p, len(NODES) * C_curr
         self.global_pooling = nn.AdaptiveAvgPool2d(1)
         self.classifier = nn.Linear(C_p, num_classes)
-        shapes = m.arch_shapes(self.space)             # the method's α (and β): names, shapes, initial values
+        n_beta = {None: 0, 'in-edges': DARTS_CELL.n_edges, 'pairs': DARTS_CELL.n_pairs}[spec.beta]
+        shapes = {'alphas_normal': (DARTS_CELL.n_edges, self.space.n_ops), 'alphas_reduce': (DARTS_CELL.n_edges, self.space.n_ops)}
+        if n_beta: shapes.update(betas_normal=(n_beta,), betas_reduce=(n_beta,))
         self._arch_names = tuple(shapes)
         self.betas_normal = self.betas_reduce = None
-        for name, shape in shapes.items(): setattr(self, name, nn.Parameter(m.init_arch(name, shape)))
-        self.register_buffer('_sampler_buffer', m.sampler_buffer(), persistent=False)
+        for name, shape in shapes.items(): setattr(self, name, nn.Parameter(1e-3 * torch.randn(*shape)))   # DARTS' init
+        self.register_buffer('_sampler_buffer', pair_incidence_matrix(DARTS_CELL) if spec.beta == 'pairs' else None, persistent=False)
 
     def arch_parameters(self) -> list:
         "alpha (and beta) of both cell types"
@@ -185,61 +158,115 @@ class SuperNet(nn.Module):
         arch = {id(p) for p in self.arch_parameters()}
         return [p for p in self.parameters() if id(p) not in arch]
 
-# %% ../nbs/04a_supernet.ipynb #6f9efe59
-@patch
-def sample(self: SuperNet, tau: float = 1.0, noise: bool = True) -> ArchSample:
-    "Draw one architecture (one for all normal cells, one for all reduction cells); `noise=False`: the mode, argmax p(z)"
-    _check_tau(tau)
-    betas = None if self.betas_normal is None else [self.betas_normal, self.betas_reduce]
-    normal, reduce = self.search_method.sample_cells([self.alphas_normal, self.alphas_reduce], betas, tau, noise,
-                                                    self._sampler_buffer)
-    return ArchSample(normal, reduce, self.method, tau, self.space)
+    def _betas(self): return None if self.betas_normal is None else [self.betas_normal, self.betas_reduce]
 
-@patch
-def forward(self: SuperNet, x: torch.Tensor, sample: ArchSample | None = None, tau: float = 1.0) -> torch.Tensor:
-    "Logits of the sampled sub-network (a fresh sample is drawn when `sample` is None; DARTS: the mixture)"
-    if sample is None: sample = self.sample(tau)
-    elif not isinstance(sample, ArchSample): raise TypeError(f"sample must be an ArchSample, got {type(sample).__name__}")
-    elif sample.space is not self.space and sample.space != self.space:
-        raise ValueError(f"sample drawn in space {sample.space.name!r}, but this supernet searches space {self.space.name!r}")
-    s0 = s1 = self.stem(x)
-    for cell in self.cells:
-        s0, s1 = s1, cell(s0, s1, (sample.reduce if cell.reduction else sample.normal).plan)
-    return self.classifier(self.global_pooling(s1).flatten(1))
+    def alphas(self) -> list:
+        "The op parameters, one [14, n_ops] per cell type (normal, reduce)"
+        return [self.alphas_normal, self.alphas_reduce]
 
-@patch
-def genotype(self: SuperNet) -> Genotype:
-    "The derived cell under the method's rule (`Method.derive`)"
-    return self.search_method.derive(self.space, self.alphas_normal, self.alphas_reduce, self.betas_normal, self.betas_reduce)
+    def sample(self, tau: float = 1.0, noise: bool = True) -> ArchSample:
+        "Draw one architecture (one for all normal cells, one for all reduction cells); `noise=False`: the sampler's mode"
+        normal, reduce = sample_cells(self.spec, [self.alphas_normal, self.alphas_reduce], self._betas(), tau, noise, self._sampler_buffer)
+        return ArchSample(normal, reduce, self.method, tau, self.space)
 
-@patch
-def arch_state(self: SuperNet) -> dict:
-    "Softmaxed architecture parameters (detached, on the CPU): alphas per edge, betas per node (v2: over in-edges, v1: over pairs)"
-    betas = {} if self.betas_normal is None else {'betas_normal': self.betas_normal, 'betas_reduce': self.betas_reduce}
-    return self.search_method.arch_state({'alphas_normal': self.alphas_normal, 'alphas_reduce': self.alphas_reduce}, betas)
+    def forward(self, x: torch.Tensor, sample: ArchSample | None = None, tau: float = 1.0) -> torch.Tensor:
+        "Logits of the sampled sub-network (a fresh sample is drawn when `sample` is None; DARTS: the mixture)"
+        if sample is None: sample = self.sample(tau)
+        elif not isinstance(sample, ArchSample): raise TypeError(f"sample must be an ArchSample, got {type(sample).__name__}")
+        elif sample.space is not self.space and sample.space != self.space:
+            raise ValueError(f"sample drawn in space {sample.space.name!r}, but this supernet searches space {self.space.name!r}")
+        s0 = s1 = self.stem(x)
+        for cell in self.cells:
+            s0, s1 = s1, cell(s0, s1, (sample.reduce if cell.reduction else sample.normal).plan)
+        return self.classifier(self.global_pooling(s1).flatten(1))
+
+    def genotype(self) -> Genotype:
+        "The derived cell under the method's rule (`DartsSpace.derive`)"
+        return self.space.derive(self.spec, self.alphas_normal, self.alphas_reduce, self.betas_normal, self.betas_reduce)
+
+    def arch_state(self) -> dict:
+        "Softmaxed architecture parameters (detached, on the CPU): alphas per edge, betas per node (over in-edges, or over pairs)"
+        out = {n: torch.softmax(getattr(self, n).detach(), -1).cpu() for n in ('alphas_normal', 'alphas_reduce')}
+        groups = DARTS_CELL.pair_slices if self.spec.beta == 'pairs' else DARTS_CELL.edge_slices
+        for n in self._arch_names[2:]:
+            b = getattr(self, n).detach().cpu()
+            out[n] = torch.cat([torch.softmax(b[s], 0) for s in groups])
+        return out
+
+# %% ../nbs/04a_supernet.ipynb #647b80a1
+_RULES = {'topk': parse_topk, 'pairs': parse_pairs}
+
+@dataclass(frozen=True)
+class DartsSpace(SearchSpace, Space):
+    "A DARTS-style space (S0, DARTS', R-DARTS' S1–S4) behind the `Space` interface"
+    family = 'darts'
+    stackable = True
+    topology = DARTS_CELL
+    default_size = {'C': 16, 'layers': 8}
+
+    @property
+    def description(self) -> str:
+        ops = self.normal[0] if len(set(self.normal + self.reduce)) == 1 else 'two ops per edge, by edge'
+        return f"DARTS cell, 14 edges; {ops if isinstance(ops, str) else ', '.join(ops)}"
+
+    def supernet(self, spec: SearchSpec, C: int, layers: int, num_classes: int = 10, in_channels: int = 3) -> SuperNet:
+        return SuperNet(self, C, layers, num_classes, spec, in_channels)
+
+    def genotype_from_json(self, text: str) -> Genotype: return Genotype.from_json(text, allow_repeat=True)
+
+    def derive(self, spec: SearchSpec, alphas_normal, alphas_reduce, betas_normal=None, betas_reduce=None) -> Genotype:
+        "The derived cell pair under `spec`'s rule: shapes checked, one rule per cell type, the result validated"
+        an = _as_2d(alphas_normal, DARTS_CELL.n_edges, self.n_ops, 'alphas_normal', self.name)
+        ar = _as_2d(alphas_reduce, DARTS_CELL.n_edges, self.n_ops, 'alphas_reduce', self.name)
+        nb = {None: 0, 'in-edges': DARTS_CELL.n_edges, 'pairs': DARTS_CELL.n_pairs}[spec.beta]
+        if nb:
+            if betas_normal is None or betas_reduce is None: raise ValueError(f"method {spec.method!r} needs betas_normal and betas_reduce")
+            bn, br = _as_1d(betas_normal, nb, 'betas_normal', spec.method), _as_1d(betas_reduce, nb, 'betas_reduce', spec.method)
+        else:
+            if betas_normal is not None or betas_reduce is not None:
+                raise ValueError(f"method {spec.method!r} has no edge parameters; pass betas_normal=None and betas_reduce=None")
+            bn = br = None
+        if not all(bool(torch.isfinite(t).all()) for t in (an, ar, bn, br) if t is not None):
+            raise ValueError(f"cannot derive a cell from non-finite architecture parameters (alpha or beta holds NaN or inf)")
+        def rule(cell_ops, a, b):
+            if spec.derive == 'gdas': return parse_gdas(cell_ops, a)
+            if spec.derive == 'darts': return parse_darts(cell_ops, torch.softmax(a, dim=-1) if spec.derive_weights is None else spec.derive_weights(a, b, DARTS_CELL))
+            return _RULES[spec.derive](cell_ops, a, b)
+        g = Genotype(rule(self.normal, an, bn), list(CONCAT), rule(self.reduce, ar, br), list(CONCAT))
+        return g.validate(allow_repeat=spec.allow_repeat)
+
+DARTS_FAMILY = {n: DartsSpace(sp.name, sp.normal, sp.reduce) for n, sp in DARTS_SPACES.items()}
 
 # %% ../nbs/04a_supernet.ipynb #c5eb7e50
-def _cell_genes(space: SearchSpace, arch, cell: str):
+def _cell_genes(arch, cell: str):
     if isinstance(arch, ArchSample): return arch.genes(cell)
     return list(arch.validate(allow_repeat=True).cell(cell))
 
+def genes_plan(cell: SearchCell, genes) -> tuple:
+    "The weightless plan that runs a genotype cell (8 (op, input) pairs) on `cell`'s ops; a one-line error for an op that is not a candidate"
+    nodes = []
+    for k, j in enumerate(NODES):
+        terms = []
+        for op, i in genes[2 * k: 2 * k + 2]:
+            cell.op(i, j, op)                                  # refuses an op that is not a candidate of the edge
+            e = EDGES.index((i, j)); terms.append((i, e, cell.op_names[e].index(op)))
+        nodes.append(NodePlan(tuple(terms), None))
+    return tuple(nodes)
+
 class DiscreteNetwork(nn.Module):
-    "The discrete sub-network given by a `Genotype` or a ROME `ArchSample`, computed (DARTS evaluation-cell style) with the supernet's own weights"
+    "The discrete sub-network given by a `Genotype` or a ROME `ArchSample`, computed with the supernet's own weights by the supernet's own cell forward (`run_plan`), with a weightless plan"
     def __init__(self, supernet: SuperNet, arch):
         super().__init__()
         if not isinstance(arch, (Genotype, ArchSample)):
             raise TypeError(f"arch must be a Genotype or an ArchSample, got {type(arch).__name__}")
         self.supernet = supernet
-        self.genes = {c: _cell_genes(supernet.space, arch, c) for c in ('normal', 'reduce')}
-        self.concat = {c: list(CONCAT) for c in ('normal', 'reduce')}
-        if isinstance(arch, Genotype): self.concat = {'normal': list(arch.normal_concat), 'reduce': list(arch.reduce_concat)}
+        self.genes = {c: _cell_genes(arch, c) for c in ('normal', 'reduce')}
+        self.plans = {}
         for cell in supernet.cells:                        # fail now, not at the first forward, if an op is not a candidate
-            for k, (op, i) in enumerate(self.genes['reduce' if cell.reduction else 'normal']): cell.op(i, k // 2 + 2, op)
+            self.plans.setdefault('reduce' if cell.reduction else 'normal', genes_plan(cell, self.genes['reduce' if cell.reduction else 'normal']))
 
     def forward(self, x):
         net = self.supernet
         s0 = s1 = net.stem(x)
-        for cell in net.cells:
-            c = 'reduce' if cell.reduction else 'normal'
-            s0, s1 = s1, discrete_cell_forward(cell, s0, s1, self.genes[c], self.concat[c])
+        for cell in net.cells: s0, s1 = s1, cell(s0, s1, self.plans['reduce' if cell.reduction else 'normal'])
         return net.classifier(net.global_pooling(s1).flatten(1))

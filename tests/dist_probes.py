@@ -7,8 +7,8 @@ import torch, torch.nn as nn
 import torch.distributed as dist
 from rome_nb.distributed import (rank, world_size, barrier, broadcast_parameters, all_reduce_grads, check_in_sync,
                                  tensor_digest)
-from rome_nb.search import SearchConfig, build_supernet, get_strategy, _strategy_kwargs, search
-from rome_nb.supernet import SuperNet
+from rome_nb.search import SearchConfig, search
+from rome_nb.methods import build_supernet, get_method
 from rome_nb.train import TrainConfig, train, check_config, resolve_genotype, _build_model, _loss, make_scheduler
 from rome_nb.data import search_loaders, eval_loaders
 from rome_nb.runs import seed_everything
@@ -46,7 +46,7 @@ def collectives_selftest(timing:bool=True) -> dict:
                extra_has_grad=all(p.grad is not None for p in extra.parameters()), caught=caught)
     if timing:
         torch.manual_seed(0)
-        big = list(SuperNet('s0', C=16, layers=8).parameters())
+        big = list(build_supernet('rome-v2', 's0', C=16, layers=8).parameters())
         for p in big: p.grad = torch.randn_like(p)
         def t(f, n=3):
             barrier(); t0 = time.perf_counter()
@@ -62,19 +62,19 @@ def _flat_grads(params) -> tuple:
                        for p in params]).clone(), torch.tensor([p.grad is not None for p in params]))
 
 def _stepper(cfg:dict):
-    "Loaders, supernet and strategy exactly as `search()` builds them; the strategy records each phase's reduced gradient"
+    "Loaders, supernet and method exactly as `search()` builds them; the method records each phase's reduced gradient"
     c = SearchConfig(**cfg).resolved()
     seed_everything(c.seed)
     tr, va, info = search_loaders(c.dataset, c.batch_size, root=c.data_root, portion=c.portion, seed=c.seed, limit=c.limit)
     model = build_supernet(c.method, c.space, c.channels, c.layers, info.num_classes, info.channels, c.td)
     broadcast_parameters(model)
-    s = get_strategy(c.method, model, **_strategy_kwargs(c))
     grads = {}
-    def accumulate(phase, x, y, params, n, scale):      # the gradient after the all-reduce, before clipping and the step
-        out = type(s)._accumulate(s, phase, x, y, params, n, scale)
-        grads[phase] = _flat_grads(params)
-        return out
-    s._accumulate = accumulate
+    class Recording(get_method(c.method)):             # the gradient after the all-reduce, before clipping and the step
+        def accumulate(self, phase, x, y, params, n, scale):
+            out = super().accumulate(phase, x, y, params, n, scale)
+            grads[phase] = _flat_grads(params)
+            return out
+    s = Recording(model, c)
     return c, tr, va, model, s, grads
 
 def _steps(c, tr, va, s):
@@ -96,7 +96,7 @@ def search_probe(cfg:dict) -> dict:
     names = {id(p): n for n, p in model.named_parameters()}
     steps = []
     for tb, vb in _steps(c, tr, va, s):
-        pre = dict(model={k: v.detach().clone() for k, v in model.state_dict().items()}, strategy=copy.deepcopy(s.state_dict()))
+        pre = dict(model={k: v.detach().clone() for k, v in model.state_dict().items()}, method=copy.deepcopy(s.state_dict()))
         rec = _record(model, s, grads, tb, vb, s.step(tb, vb))
         check_in_sync({**{names[id(p)]: p for p in model.arch_parameters()}, 'genotype': rec['genotype']}, 'architecture value')
         steps.append(dict(pre=pre, **rec))
@@ -108,7 +108,7 @@ def search_replay(cfg:dict, probe:dict) -> list:
     c, tr, va, model, s, grads = _stepper(cfg)
     out = []
     for (tb, vb), theirs in zip(_steps(c, tr, va, s), probe['steps']):
-        model.load_state_dict(theirs['pre']['model']); s.load_state_dict(copy.deepcopy(theirs['pre']['strategy']))
+        model.load_state_dict(theirs['pre']['model']); s.load_state_dict(copy.deepcopy(theirs['pre']['method']))
         mine = _record(model, s, grads, tb, vb, s.step(tb, vb))
         rel = lambda k: ((mine[k] - theirs[k]).abs().max() / mine[k].abs().max().clamp_min(1e-30)).item()
         out.append(dict(mine=mine, same_batches=mine['batches'] == theirs['batches'], same_genotype=mine['genotype'] == theirs['genotype'],

@@ -8,7 +8,7 @@ from rome_nb.search import Strategy, SearchConfig, search
 
 def _pair(method, seed, **kw):
     torch.manual_seed(0)
-    net = SuperNet('s0', C=4, layers=4, method=method).double()
+    net = build_supernet(method, 's0', C=4, layers=4).double()
     with torch.no_grad():
         for p in net.arch_parameters(): p.normal_()
     nets = [net, copy.deepcopy(net)]
@@ -50,13 +50,13 @@ def test_stop_then_resume_equals_uninterrupted(tmp_path, method):
 def test_bad_sample_batch():
     from rome_nb.search import build_supernet
     with pytest.raises(ValueError, match='sample_batch must be an integer >= 1, got 0'): SearchConfig(sample_batch=0)
-    with pytest.raises(ValueError, match='sample_batch must be an integer >= 1, got 1.5'): Strategy(SuperNet('s0', C=4, layers=3), sample_batch=1.5, epochs=1)
+    with pytest.raises(ValueError, match='sample_batch must be an integer >= 1, got 1.5'): Strategy(build_supernet('rome-v2', 's0', C=4, layers=3), sample_batch=1.5, epochs=1)
     with pytest.raises(ValueError, match='sample_batch=2 runs samples stacked, which this search cannot: space s4 has the noise op'):
-        Strategy(SuperNet('s4', C=4, layers=3), sample_batch=2, epochs=1)
+        Strategy(build_supernet('rome-v2', 's4', C=4, layers=3), sample_batch=2, epochs=1)
     with pytest.raises(ValueError, match='NB1Shot1SearchNet runs one sample at a time'):
         Strategy(build_supernet('rome-v2', '1shot1-s1', C=4, layers=3), sample_batch=2, epochs=1)
-    Strategy(SuperNet('s4', C=4, layers=3), sample_batch=2, k=1, epochs=1)       # one sample: nothing is stacked, nothing refused
-    Strategy(SuperNet('s0', C=4, layers=3, method='pc-darts'), sample_batch=2, epochs=1)
+    Strategy(build_supernet('rome-v2', 's4', C=4, layers=3), sample_batch=2, k=1, epochs=1)       # one sample: nothing is stacked, nothing refused
+    Strategy(build_supernet('pc-darts', 's0', C=4, layers=3), sample_batch=2, epochs=1)
 
 def _cmd():
     exe = shutil.which('rome_search') or str(Path(sys.executable).parent/'rome_search')

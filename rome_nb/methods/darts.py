@@ -7,27 +7,10 @@ Docs: https://rome-nb.github.io/rome_nb/darts.html.md"""
 # %% ../../nbs/05c_darts.ipynb #8514297c
 from __future__ import annotations
 import torch
-from ..spaces import NODES, NODE_EDGES
-from ..genotype import _best_op
-from ..sampling import N_EDGES, NodePlan, CellSample, _EDGE_SLICES
-from .base import Method, register, _check_tau, _SRCS
+from .base import Method, register
 
 # %% auto #0
-__all__ = ['mixture_cells', 'DARTSMethod']
-
-# %% ../../nbs/05c_darts.ipynb #4f01e6d7
-def mixture_cells(W: torch.Tensor, alpha: torch.Tensor, edge_weights: torch.Tensor | None = None) -> list:
-    "One mixture `CellSample` per cell type: every op of every edge weighted by `W` [T, 14, n_ops]; `alpha` [T, 14, n_ops] names the argmax ops"
-    T, n_ops = W.shape[0], W.shape[2]
-    ops = alpha.detach().argmax(-1).tolist()
-    out = []
-    for t in range(T):
-        ws = W[t].reshape(-1).unbind() if W.requires_grad else tuple(W[t].detach().reshape(-1).unbind())
-        plan = tuple(NodePlan(tuple((_SRCS[e], e, k) for e in NODE_EDGES[j] for k in range(n_ops)),
-                              ws[s.start * n_ops: s.stop * n_ops]) for j, s in zip(NODES, _EDGE_SLICES))
-        out.append(CellSample(W[t], None if edge_weights is None else edge_weights[t], None, tuple(ops[t]),
-                              tuple(range(N_EDGES)), True, plan))
-    return out
+__all__ = ['DARTSMethod']
 
 # %% ../../nbs/05c_darts.ipynb #174c6297
 class DARTSMethod(Method):
@@ -35,23 +18,11 @@ class DARTSMethod(Method):
     name, label = 'darts', 'DARTS'
     sampling = False
     defaults = dict(k=1, lr=0.025, weight_decay=3e-4, nesterov=False)
+    sampler, derive = 'mixture', 'darts'
 
-    def mixture_weights(self, alpha, tau):
-        "Weights of the ops of each edge: softmax(α) (DARTS ignores τ)"
-        return torch.softmax(alpha, dim=-1)
-
-    def sample_cells(self, alphas, betas=None, tau=1.0, noise=True, buffer=None) -> list:
-        self.check_arch(alphas, betas); _check_tau(tau)
-        alpha = torch.stack(list(alphas))
-        return mixture_cells(self.mixture_weights(alpha, tau), alpha)
-
-    def parse_cell(self, cell_ops, alpha, beta) -> list:
-        w, gene = torch.softmax(alpha, dim=-1), []
-        for j in NODES:
-            es = NODE_EDGES[j]
-            best = [_best_op(w[es[i]], cell_ops[es[i]]) for i in range(j)]
-            top = sorted(range(j), key=lambda i: -best[i][1])[:2]
-            gene += [(best[i][0], i) for i in top]
-        return gene
+    @staticmethod
+    def mixture_weights(alpha, beta, tau, noise, topology):
+        "Weights of the ops of each edge: softmax(α) (DARTS ignores τ and draws nothing)"
+        return torch.softmax(alpha, dim=-1), None
 
 register(DARTSMethod)

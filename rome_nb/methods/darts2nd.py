@@ -71,17 +71,15 @@ class DARTS2ndMethod(DARTSMethod):
     name, label = 'darts-2nd', 'DARTS (2nd order)'
     r = 0.01                        # DARTS' ε = r / ‖∇w' L_val‖
 
-    def prepare_batches(self, strategy, train_batch, val_batch):
-        strategy.train_batch = train_batch          # the architecture step needs it
+    def prepare_batches(self, train_batch, val_batch):
+        self.train_batch = train_batch                # the architecture step needs it
         return train_batch, val_batch
 
-    def arch_gradient(self, strategy, x, y):
-        opt = strategy.w_opt
-        g = opt.param_groups[0]
-        bufs = [opt.state.get(p, {}).get('momentum_buffer') for p in strategy.weight_params]
-        grads, loss, acc = unrolled_arch_grad(strategy.model, strategy.train_batch, (x, y), g['lr'], g['momentum'],
-                                              g['weight_decay'], bufs, self.r)
-        for p, d in zip(strategy.arch_params, grads): p.grad = d
+    def arch_gradient(self, x, y):
+        g = self.w_opt.param_groups[0]
+        grads, loss, acc = unrolled_arch_grad(self.model, self.train_batch, (x, y), g['lr'], g['momentum'], g['weight_decay'],
+                                              self.momentum_buffers(), self.r)
+        for p, d in zip(self.arch_params, grads): p.grad = d
         return loss, acc
 
 register(DARTS2ndMethod)

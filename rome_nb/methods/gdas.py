@@ -6,11 +6,7 @@ Docs: https://rome-nb.github.io/rome_nb/gdas.html.md"""
 
 # %% ../../nbs/05b_gdas.ipynb #445cebeb
 from __future__ import annotations
-import torch
-from ..spaces import NODES, NODE_EDGES
-from ..sampling import N_EDGES, NodePlan, CellSample, _EDGE_SLICES
-from ..nb1shot1 import sample_gdas
-from .base import Method, register, draw_ops, _check_tau, _SRCS
+from .base import Method, register
 
 # %% auto #0
 __all__ = ['GDASMethod', 'GDAS1Shot1Method']
@@ -20,37 +16,8 @@ class GDASMethod(Method):
     "GDAS: all edges active, one Gumbel-Max op per edge, weight step before the architecture step, K = 1"
     name, label = 'gdas', 'GDAS'
     arch_first = False
-    allow_repeat = True
     defaults = dict(k=1, lr=0.025, weight_decay=5e-4, nesterov=True)
-    families = ('darts', 'nb1shot1')
-
-    def sample_cells(self, alphas, betas=None, tau=1.0, noise=True, buffer=None) -> list:
-        self.check_arch(alphas, betas); _check_tau(tau)
-        alpha, A, idx, a, finite = draw_ops(alphas, tau, noise)
-        T = alpha.shape[0]
-        vals = torch.cat([finite.long()[None], idx.flatten()]).tolist()   # the one host sync
-        if not vals[0]: raise ValueError("non-finite architecture parameters: alpha or beta contains NaN or inf")
-        ops = [tuple(vals[1 + t * N_EDGES: 1 + (t + 1) * N_EDGES]) for t in range(T)]
-        ws = a.reshape(-1).unbind() if a.requires_grad else None
-        out = []
-        for t in range(T):
-            plan = tuple(NodePlan(tuple((_SRCS[e], e, ops[t][e]) for e in NODE_EDGES[j]),
-                                  None if ws is None else ws[t * N_EDGES + s.start: t * N_EDGES + s.stop])
-                         for j, s in zip(NODES, _EDGE_SLICES))
-            out.append(CellSample(A[t], None, None, ops[t], tuple(range(N_EDGES)), False, plan))
-        return out
-
-    def sample_nb1shot1(self, space, logits, tau=1.0):
-        "NAS-Bench-1Shot1's GDAS: a hard op per choice block, soft Gumbel-softmax weights over all candidate parents"
-        _check_tau(tau); return sample_gdas(space, logits, tau)
-
-    def parse_cell(self, cell_ops, alpha, beta) -> list:
-        w, gene = torch.softmax(alpha, dim=-1), []
-        for j in NODES:
-            es = NODE_EDGES[j]
-            cand = [(o, i, w[es[i]][k].item()) for i in range(j) for k, o in enumerate(cell_ops[es[i]]) if o != 'none']
-            gene += [(o, i) for o, i, _ in sorted(cand, key=lambda c: -c[2])[:2]]
-        return gene
+    sampler, derive, allow_repeat = 'ops', 'gdas', True
 
 register(GDASMethod)
 
@@ -59,9 +26,8 @@ class GDAS1Shot1Method(GDASMethod):
     name, label = 'gdas-1shot1', 'GDAS (NB-1Shot1 code)'
     arch_first = True
     defaults = dict(k=1, lr=0.025, weight_decay=3e-4, nesterov=False, tau_max=10., tau_min=1.)
-    families = ('nb1shot1',)
     arch_grad_clip = 5.
-    sample_per_cell = True
+    per_cell = True
     tau_rule = 'nb1shot1'
 
 register(GDAS1Shot1Method)

@@ -12,14 +12,11 @@ import torch.nn as nn
 import torch.nn.functional as F
 from torch.utils.checkpoint import checkpoint
 from ..ops import search_op
-from ..spaces import NODES, NODE_EDGES
-from ..genotype import _best_op
-from ..sampling import N_EDGES, NodePlan, CellSample, _EDGE_SLICES
-from .base import register, _check_tau, _SRCS
-from .darts import DARTSMethod, mixture_cells
+from .base import register
+from .darts import DARTSMethod
 
 # %% auto #0
-__all__ = ['channel_shuffle', 'PartialChannelOp', 'partial_channel_op', 'PCDARTSMethod', 'PCDARTSImageNetMethod']
+__all__ = ['channel_shuffle', 'PartialChannelOp', 'partial_channel_op', 'edge_weights', 'PCDARTSMethod', 'PCDARTSImageNetMethod']
 
 # %% ../../nbs/05f_pcdarts.ipynb #35c6a517
 def channel_shuffle(x: torch.Tensor, groups: int) -> torch.Tensor:
@@ -54,50 +51,45 @@ class PartialChannelOp(nn.Module):
 
     def extra_repr(self): return f"C={self.C}, M={self.M}, stride={self.stride}"
 
-def partial_channel_op(name: str, C: int, M: int, stride: int) -> PartialChannelOp:
-    "Candidate op `name` of a PC-DARTS edge with C channels, 1/M of them through the op"
+def partial_channel_op(name: str, C: int, M: int, stride: int, build=search_op) -> PartialChannelOp:
+    "Candidate op `name` of a PC-DARTS edge with C channels, 1/M of them through the op (`build(name, C, stride)`: the space's op)"
     if isinstance(M, bool) or not isinstance(M, int) or M < 1: raise ValueError(f"M must be a positive int, got {M!r}")
     if C % M: raise ValueError(f"partial channels need C divisible by M, got C={C}, M={M}")
-    return PartialChannelOp(search_op(name, C // M, stride), C, M, stride)
+    return PartialChannelOp(build(name, C // M, stride), C, M, stride)
 
 # %% ../../nbs/05f_pcdarts.ipynb #a4f5010b
+def edge_weights(beta: torch.Tensor, topology) -> torch.Tensor:
+    "PC-DARTS' edge normalisation: softmax of β [..., edges] within each node's in-edges"
+    return torch.cat([torch.softmax(beta[..., s], -1) for s in topology.edge_slices], -1)
+
 class PCDARTSMethod(DARTSMethod):
     "PC-DARTS: DARTS' mixture on 1/M of the channels of each edge, edge normalisation β, weight-only warm-up epochs"
     name, label = 'pc-darts', 'PC-DARTS (M=4)'
     partial = 4                     # M: 1/M of the channels go through the ops (4 on CIFAR, 2 on ImageNet)
     warmup = 15 / 50                # fraction of the epochs without architecture steps
-    beta_groups = _EDGE_SLICES      # β: one softmax over the in-edges of each node
+    beta = 'in-edges'               # β: one softmax over the in-edges of each node
     defaults = dict(k=1, lr=0.1, weight_decay=3e-4, nesterov=False, arch_lr=6e-4)
 
-    def wrap_edge_op(self, op, name, C, stride):
-        return partial_channel_op(name, C, self.partial, stride)      # rebuilt for C/M channels; `op` is dropped
+    @classmethod
+    def wrap_edge_op(cls, op, name, C, stride, build):
+        return partial_channel_op(name, C, cls.partial, stride, build)      # rebuilt for C/M channels; `op` is dropped
 
-    def edge_weights(self, beta):
-        "softmax of β [..., 14] within each node's in-edges"
-        return torch.cat([torch.softmax(beta[..., s], -1) for s in self.beta_groups], -1)
+    @staticmethod
+    def mixture_weights(alpha, beta, tau, noise, topology):
+        E = edge_weights(beta, topology)
+        return torch.softmax(alpha, dim=-1) * E[..., None], E               # softmax(β)_e · softmax(α)_{e,o}
 
-    def sample_cells(self, alphas, betas=None, tau=1.0, noise=True, buffer=None) -> list:
-        self.check_arch(alphas, betas); _check_tau(tau)
-        alpha, beta = torch.stack(list(alphas)), torch.stack(list(betas))
-        E = self.edge_weights(beta)
-        W = self.mixture_weights(alpha, tau) * E[..., None]             # softmax(β)_e · softmax(α)_{e,o}
-        return mixture_cells(W, alpha, E)
+    @staticmethod
+    def derive_weights(alpha, beta, topology):
+        "The weights PC-DARTS ranks (op, edge) pairs by: softmax(α) times the edge's softmax(β)"
+        return torch.softmax(alpha, -1) * edge_weights(beta, topology)[:, None]
 
-    def parse_cell(self, cell_ops, alpha, beta) -> list:
-        W = torch.softmax(alpha, -1) * self.edge_weights(beta)[:, None]
-        gene = []
-        for j in NODES:
-            es = NODE_EDGES[j]
-            best = [_best_op(W[es[i]], cell_ops[es[i]]) for i in range(j)]      # (op, softmax(β)·softmax(α)) without `none`
-            top = sorted(range(j), key=lambda i: -best[i][1])[:2]            # strongest first, as PC-DARTS lists them
-            gene += [(best[i][0], i) for i in top]
-        return gene
-
-    def warmup_epochs(self, epochs: int) -> int:
+    @classmethod
+    def warmup_epochs(cls, epochs: int) -> int:
         "Epochs of a run of `epochs` without architecture steps"
-        return math.floor(self.warmup * epochs + 1e-9)
+        return math.floor(cls.warmup * epochs + 1e-9)
 
-    def arch_step_due(self, strategy) -> bool: return strategy.epoch >= self.warmup_epochs(strategy.epochs)
+    def arch_step_due(self) -> bool: return self.epoch >= self.warmup_epochs(self.epochs)
 
 class PCDARTSImageNetMethod(PCDARTSMethod):
     "PC-DARTS' ImageNet search: M = 2, lr 0.5, architecture lr 6e-3, 35 warm-up epochs of 50"

@@ -79,49 +79,52 @@ class DARTSESMethod(DARTS2ndMethod):
     ev_freq, window, factor, es_start_epoch, delta = 2, 5, 1.3, 10, 4
     full_rollback = False           # ES needs only α of the stop epoch
 
-    def prepare_batches(self, strategy, train_batch, val_batch):
-        strategy.val_batch = val_batch                  # the last one is measured at the epoch's end
-        return super().prepare_batches(strategy, train_batch, val_batch)
+    def prepare_batches(self, train_batch, val_batch):
+        self.val_batch = val_batch                  # the last one is measured at the epoch's end
+        return super().prepare_batches(train_batch, val_batch)
 
-    def setup(self, strategy):
-        strategy.extra.setdefault('es', dict(epochs=[], evs=[], snaps=[], events=[]))
+    def setup(self):
+        self.es = dict(epochs=[], evs=[], snaps=[], events=[])      # the measurements, snapshots and triggers of this run
 
-    def eigenvalue(self, strategy) -> float:
-        return hessian_max_eig(strategy.model, *strategy.val_batch)
+    def extra_state(self) -> dict: return {'es': self.es}
+    def load_extra_state(self, state: dict): self.es = state['es']
 
-    def snapshot(self, strategy) -> dict:
-        s = dict(epoch=strategy.epoch, arch=[a.detach().clone() for a in strategy.arch_params])
+    def eigenvalue(self) -> float:
+        return hessian_max_eig(self.model, *self.val_batch)
+
+    def snapshot(self) -> dict:
+        s = dict(epoch=self.epoch, arch=[a.detach().clone() for a in self.arch_params])
         if self.full_rollback:
-            s.update(model={k: v.detach().clone() for k, v in strategy.model.state_dict().items()}, tau=strategy.tau,
-                     **{k: copy.deepcopy(getattr(strategy, k).state_dict()) for k in ('w_opt', 'a_opt', 'sched')})
+            s.update(model={k: v.detach().clone() for k, v in self.model.state_dict().items()}, tau=self.tau,
+                     **{k: copy.deepcopy(getattr(self, k).state_dict()) for k in ('w_opt', 'a_opt', 'sched')})
         return s
 
-    def restore(self, strategy, s: dict):
+    def restore(self, s: dict):
         with torch.no_grad():
-            for a, v in zip(strategy.arch_params, s['arch']): a.copy_(v)
+            for a, v in zip(self.arch_params, s['arch']): a.copy_(v)
         if 'model' in s:
-            strategy.model.load_state_dict(s['model'])
-            for k in ('w_opt', 'a_opt', 'sched'): getattr(strategy, k).load_state_dict(copy.deepcopy(s[k]))
-            strategy.epoch, strategy.tau = s['epoch'], s['tau']
+            self.model.load_state_dict(s['model'])
+            for k in ('w_opt', 'a_opt', 'sched'): getattr(self, k).load_state_dict(copy.deepcopy(s[k]))
+            self.epoch, self.tau = s['epoch'], s['tau']
 
-    def end_epoch(self, strategy):
-        e, E, st = strategy.epoch, strategy.epochs, strategy.extra['es']
+    def on_epoch_end(self):
+        e, E, st = self.epoch, self.epochs, self.es
         if not measures(e, E, self.ev_freq): return
-        st['epochs'].append(e); st['evs'].append(float(self.eigenvalue(strategy))); st['snaps'].append(self.snapshot(strategy))
+        st['epochs'].append(e); st['evs'].append(float(self.eigenvalue())); st['snaps'].append(self.snapshot())
         keep = e - self.ev_freq * (self.window // 2 + self.delta)
         st['snaps'] = [s for s in st['snaps'] if s['epoch'] >= keep]
         stop = es_decision(st['epochs'], st['evs'], E, self.ev_freq, self.window, self.factor, self.es_start_epoch, self.delta)
-        if stop is not None: self.trigger(strategy, e, stop)
+        if stop is not None: self.trigger(e, stop)
 
     def _stop_snapshot(self, st, stop):
         return next(s for s in reversed(st['snaps']) if s['epoch'] <= stop)
 
-    def trigger(self, strategy, epoch, stop):
+    def trigger(self, epoch, stop):
         "ES: back to α of epoch `stop`, and stop"
-        st = strategy.extra['es']
-        self.restore(strategy, self._stop_snapshot(st, stop))
-        st['events'].append(dict(kind='stop', epoch=epoch, to=stop, genotype=strategy.genotype().to_dict()))
-        strategy.stop = True
+        st = self.es
+        self.restore(self._stop_snapshot(st, stop))
+        st['events'].append(dict(kind='stop', epoch=epoch, to=stop, genotype=self.genotype().to_dict()))
+        self.stop = True
 
 register(DARTSESMethod)
 
@@ -132,17 +135,17 @@ class DARTSADAMethod(DARTSESMethod):
     full_rollback = True
     mul_factor, max_weight_decay = 10., 0.03
 
-    def trigger(self, strategy, epoch, stop):
-        st = strategy.extra['es']
-        wd = strategy.w_opt.param_groups[0]['weight_decay']
+    def trigger(self, epoch, stop):
+        st = self.es
+        wd = self.w_opt.param_groups[0]['weight_decay']
         if wd >= self.max_weight_decay * (1 - 1e-6): return          # the final regularisation: triggers are ignored
-        self.restore(strategy, self._stop_snapshot(st, stop))
+        self.restore(self._stop_snapshot(st, stop))
         n = sum(1 for x in st['epochs'] if x <= stop)                   # R-DARTS reloads its tracker of the stop epoch
         st['epochs'], st['evs'] = st['epochs'][:n], st['evs'][:n]
         st['snaps'] = [s for s in st['snaps'] if s['epoch'] <= stop]
         new = min(wd * self.mul_factor, self.max_weight_decay)
-        for g in strategy.w_opt.param_groups: g['weight_decay'] = new      # after the restore: it replaced the groups
-        st['events'].append(dict(kind='rollback', epoch=epoch, to=stop, weight_decay=new, genotype=strategy.genotype().to_dict()))
+        self.set_weight_decay(new)                                     # after the restore: it replaced the groups
+        st['events'].append(dict(kind='rollback', epoch=epoch, to=stop, weight_decay=new, genotype=self.genotype().to_dict()))
 
 register(DARTSADAMethod)
 
@@ -177,9 +180,8 @@ class RDARTSL2Method(DARTS2ndMethod):
     reg_grid = (3e-4, 9e-4, 2.7e-3, 8.1e-3, 2.43e-2)
     reg_help = 'θ weight decay'
 
-    def setup(self, strategy):
-        if strategy.reg is not None:
-            for g in strategy.w_opt.param_groups: g['weight_decay'] = strategy.reg
+    def setup(self):
+        if self.cfg.reg is not None: self.set_weight_decay(self.cfg.reg)
 
 register(RDARTSL2Method)
 
@@ -190,22 +192,23 @@ class RDARTSDPMethod(DARTS2ndMethod):
     reg_help = 'maximum drop-path probability'
     default_reg, cutout_prob = 0.2, 1.0
 
-    def wrap_edge_op(self, op, name, C, stride): return DropPathOp(op)
+    @staticmethod
+    def wrap_edge_op(op, name, C, stride, build): return DropPathOp(op)
 
-    def setup(self, strategy):
-        strategy.drop_path_ops = [m for m in strategy.model.modules() if isinstance(m, DropPathOp)]
+    def setup(self):
+        self.drop_path_ops = [m for m in self.model.modules() if isinstance(m, DropPathOp)]
 
-    def ramp(self, strategy) -> float:
+    def ramp(self) -> float:
         "Fraction of the maximum in this epoch: e/(E−1)"
-        return strategy.epoch / (strategy.epochs - 1) if strategy.epochs > 1 else 0.
+        return self.epoch / (self.epochs - 1) if self.epochs > 1 else 0.
 
-    def prepare_batches(self, strategy, train_batch, val_batch):
-        pmax = self.default_reg if strategy.reg is None else strategy.reg
-        f = self.ramp(strategy)
-        for m in strategy.drop_path_ops: m.p = pmax * f
+    def prepare_batches(self, train_batch, val_batch):
+        pmax = self.default_reg if self.cfg.reg is None else self.cfg.reg
+        f = self.ramp()
+        for m in self.drop_path_ops: m.p = pmax * f
         if pmax > 0:                                     # R-DARTS: no drop-path, no cutout
             cut = lambda b: (cutout(b[0], b[0].shape[-1] // 2, self.cutout_prob * f), b[1])
             train_batch, val_batch = cut(train_batch), cut(val_batch)
-        return super().prepare_batches(strategy, train_batch, val_batch)
+        return super().prepare_batches(train_batch, val_batch)
 
 register(RDARTSDPMethod)

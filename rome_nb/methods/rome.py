@@ -6,81 +6,20 @@ Docs: https://rome-nb.github.io/rome_nb/rome.html.md"""
 
 # %% ../../nbs/05a_rome.ipynb #517b9271
 from __future__ import annotations
-import torch
-from ..spaces import NODES, NODE_EDGES, PAIRS, PAIR_OFFSETS
-from ..genotype import _best_op, _first_argmax
-from ..sampling import (N_EDGES, NodePlan, CellSample, sample_edges_v2, sample_edges_v1, pair_incidence_matrix,
-                              _EDGE_SLICES, _PAIR_SLICES)
-from ..nb1shot1 import sample_rome
-from .base import Method, register, draw_ops, _check_tau, _SRCS
+from .base import Method, register
 
 # %% auto #0
 __all__ = ['RomeV2Method', 'RomeV1Method']
 
 # %% ../../nbs/05a_rome.ipynb #46a5af2c
 class RomeV2Method(Method):
-    "ROME-v2 (default): Gumbel-Top2 over β for the edges, Gumbel-Max over α for the ops, K = 7 samples per step (Algorithm 1)"
+    "ROME-v2 (the paper's default): Gumbel-Max over α for the op of each edge, Gumbel-Top2 over β for the two in-edges of each node, K = 7 samples per step (Algorithm 1)"
     name, label = 'rome-v2', 'ROME-v2'
-    beta_groups = _EDGE_SLICES
-    families = ('darts', 'nb1shot1')
-
-    def sample_edges(self, beta, tau, noise, buffer):
-        "(B [T, 14] straight-through 0/1 edges, per-node pair indicator or None)"
-        return sample_edges_v2(beta, tau, noise), None
-
-    def sample_cells(self, alphas, betas=None, tau=1.0, noise=True, buffer=None) -> list:
-        self.check_arch(alphas, betas); _check_tau(tau)
-        alpha, A, idx, a, finite = draw_ops(alphas, tau, noise)
-        T, beta = alpha.shape[0], torch.stack(list(betas))
-        finite = finite & torch.isfinite(beta).all()
-        B, I = self.sample_edges(beta, tau, noise, buffer)
-        sel = B.detach().nonzero()                     # [T*8, 2]: (cell type, edge), ascending
-        w = B * a
-        vals = torch.cat([finite.long()[None], idx.flatten(), sel[:, 1]]).tolist()   # the one host sync
-        if not vals[0]: raise ValueError("non-finite architecture parameters: alpha or beta contains NaN or inf")
-        ops = [tuple(vals[1 + t * N_EDGES: 1 + (t + 1) * N_EDGES]) for t in range(T)]
-        chosen, n_sel = vals[1 + T * N_EDGES:], 2 * len(NODES)
-        if len(chosen) != T * n_sel: raise RuntimeError(f"edge sampler returned {len(chosen)} edges for {T} cell types, expected {T * n_sel}")
-        ws = w[sel[:, 0], sel[:, 1]].unbind() if w.requires_grad else None   # None under no_grad: the discrete network runs
-        out = []
-        for t in range(T):
-            edges = tuple(chosen[t * n_sel: (t + 1) * n_sel])
-            plan = tuple(NodePlan(tuple((_SRCS[e], e, ops[t][e]) for e in edges[2 * k: 2 * k + 2]),
-                                  None if ws is None else ws[t * n_sel + 2 * k: t * n_sel + 2 * k + 2]) for k in range(len(NODES)))
-            out.append(CellSample(A[t], B[t], None if I is None else I[t], ops[t], edges, False, plan))
-        return out
-
-    def sample_nb1shot1(self, space, logits, tau=1.0, output='hard'):
-        "ROME on NAS-Bench-1Shot1: a hard op per choice block, Gumbel-Top-k parents (k = the node's in-degree); `output='soft'`: soft weights over the output node's parents"
-        _check_tau(tau); return sample_rome(space, logits, tau, output)
-
-    def parse_cell(self, cell_ops, alpha, beta) -> list:
-        w, gene = torch.softmax(alpha, dim=-1), []
-        for j in NODES:
-            es = NODE_EDGES[j]                     # edge es[i] is i -> j
-            b = torch.softmax(beta[es], 0).tolist()
-            top = sorted(range(j), key=lambda i: -b[i])[:2]          # stable: ties -> lower input
-            gene += [(_best_op(w[es[i]], cell_ops[es[i]])[0], i) for i in sorted(top)]
-        return gene
-
-    def supernet_method(self, td=True) -> str: return self.name if td else 'gdas'
+    sampler, beta, derive = 'topk', 'in-edges', 'topk'
 
 class RomeV1Method(RomeV2Method):
-    "ROME-v1: Gumbel-Max over the pairs of inputs of each node (β ∈ R²⁰), else as ROME-v2"
+    "ROME-v1: Gumbel-Max over the pairs of inputs of each node (β ∈ R²⁰ on a DARTS cell), else as ROME-v2"
     name, label = 'rome-v1', 'ROME-v1'
-    beta_groups = _PAIR_SLICES
-    families = ('darts',)          # pairs of parents are ROME-v2's Top-k only for in-degree 2: not on NAS-Bench-1Shot1
-
-    def sampler_buffer(self): return pair_incidence_matrix()
-    def sample_edges(self, beta, tau, noise, buffer): return sample_edges_v1(beta, tau, noise, buffer)
-
-    def parse_cell(self, cell_ops, alpha, beta) -> list:
-        w, gene = torch.softmax(alpha, dim=-1), []
-        for j in NODES:
-            es = NODE_EDGES[j]
-            seg = beta[PAIR_OFFSETS[j]: PAIR_OFFSETS[j] + len(PAIRS[j])].tolist()
-            i, k = PAIRS[j][_first_argmax(seg)]
-            gene += [(_best_op(w[es[i]], cell_ops[es[i]])[0], i), (_best_op(w[es[k]], cell_ops[es[k]])[0], k)]
-        return gene
+    sampler, beta, derive = 'pairs', 'pairs', 'pairs'
 
 register(RomeV2Method); register(RomeV1Method)

@@ -11,9 +11,9 @@ from dataclasses import replace
 import torch
 import torch.nn.functional as F
 from ..distributed import sample_seed, seeded_rng
+from ..sampling import mixture_cells
 from .base import register
 from .darts import DARTSMethod
-from .darts import mixture_cells
 
 # %% auto #0
 __all__ = ['project_rows', 'random_rows', 'epsilon_schedule', 'pgd_rows', 'SDARTSRSMethod', 'SDARTSADVMethod']
@@ -58,47 +58,46 @@ class SDARTSRSMethod(DARTSMethod):
     name, label = 'sdarts-rs', 'SDARTS-RS'
     eps_max = 0.3                  # SDARTS' --epsilon_alpha
     _PHASE = 2                     # seed phase of the perturbation (0, 1: the architecture and weight samples)
+    perturbation = None            # the rows the current weight step runs (None: DARTS' clean mixture)
 
-    def epsilon(self, strategy) -> float:
-        "ε of the strategy's current epoch"
-        return epsilon_schedule(strategy.epoch, strategy.epochs, self.eps_max)
+    def epsilon(self) -> float:
+        "ε of the current epoch"
+        return epsilon_schedule(self.epoch, self.epochs, self.eps_max)
 
-    def clean_rows(self, model) -> list:
+    def clean_rows(self) -> list:
         "softmax(α) of each cell type, detached"
-        return [torch.softmax(a.detach(), -1) for a in (model.alphas_normal, model.alphas_reduce)]
+        return [torch.softmax(a.detach(), -1) for a in self.model.alphas()]
 
-    def perturb(self, strategy, x, y) -> list:
-        return [random_rows(p, self.epsilon(strategy)) for p in self.clean_rows(strategy.model)]
+    def perturb(self, x, y) -> list:
+        return [random_rows(p, self.epsilon()) for p in self.clean_rows()]
 
-    def weighted_sample(self, model, rows, tau=1.0):
-        "The model's mixture sample with op weights `rows` (one [14, n_ops] per cell type) instead of softmax(α)"
-        s = model.sample(tau)
-        n, r = mixture_cells(torch.stack(list(rows)), torch.stack([model.alphas_normal, model.alphas_reduce]))
-        return replace(s, normal=n, reduce=r)
+    def weighted_sample(self, rows, tau=1.0):
+        "The model's mixture sample with op weights `rows` (one [edges, n_ops] per cell type) instead of softmax(α)"
+        s = self.model.sample(tau)
+        cells = mixture_cells(self.model.space.topology, torch.stack(list(rows)), torch.stack(self.model.alphas()))
+        return replace(s, normal=cells[0], reduce=cells[1]) if len(cells) == 2 else replace(s, cell=cells[0])
 
-    def before_weight_step(self, strategy, x, y):
-        seed = strategy.seed
-        with seeded_rng(sample_seed(seed, strategy.t, self._PHASE, 0), x.device) if seed is not None else nullcontext():
-            strategy.arch_perturbation = self.perturb(strategy, x, y)
+    def before_weight_step(self, x, y):
+        with seeded_rng(sample_seed(self.seed, self.t, self._PHASE, 0), x.device) if self.seed is not None else nullcontext():
+            self.perturbation = self.perturb(x, y)
 
-    def draw(self, strategy, model, tau):
-        rows = getattr(strategy, 'arch_perturbation', None)
-        return None if rows is None else self.weighted_sample(model, rows, tau)
+    def draw(self, tau):
+        return None if self.perturbation is None else self.weighted_sample(self.perturbation, tau)
 
-    def after_weight_step(self, strategy, x, y): strategy.arch_perturbation = None
-    def before_arch_step(self, strategy, x, y): strategy.arch_perturbation = None
+    def after_weight_step(self, x, y): self.perturbation = None
+    def before_arch_step(self, x, y): self.perturbation = None
 
 class SDARTSADVMethod(SDARTSRSMethod):
-    "SDARTS-ADV: the weight step's architecture weights are a 7-step L∞ PGD attack on the training loss (kept only if it raised the loss); `strategy.attack_losses`: (clean, attacked) loss of the last attack"
+    "SDARTS-ADV: the weight step's architecture weights are a 7-step L∞ PGD attack on the training loss (kept only if it raised the loss); `attack_losses`: (clean, attacked) loss of the last attack"
     name, label = 'sdarts-adv', 'SDARTS-ADV'
     steps = 7
 
-    def perturb(self, strategy, x, y) -> list:
-        model, tau = strategy.model, strategy.tau
-        def loss(rows): return F.cross_entropy(model(x, self.weighted_sample(model, rows, tau)).float(), y)
+    def perturb(self, x, y) -> list:
+        model, tau = self.model, self.tau
+        def loss(rows): return F.cross_entropy(model(x, self.weighted_sample(rows, tau)).float(), y)
         was_training = model.training
         model.eval()                                   # as SDARTS' attack: BatchNorm running statistics
-        try: rows, *strategy.attack_losses = pgd_rows(loss, self.clean_rows(model), self.epsilon(strategy), self.steps)
+        try: rows, *self.attack_losses = pgd_rows(loss, self.clean_rows(), self.epsilon(), self.steps)
         finally: model.train(was_training)
         return rows
 

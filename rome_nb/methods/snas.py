@@ -8,9 +8,9 @@ Docs: https://rome-nb.github.io/rome_nb/snas.html.md"""
 from __future__ import annotations
 import torch
 from ..gumbel import gumbel_noise
-from .base import register, _check_tau
+from ..family import check_tau
+from .base import register
 from .darts import DARTSMethod
-from .darts import mixture_cells
 
 # %% auto #0
 __all__ = ['soft_gumbel_weights', 'SNASMethod']
@@ -18,7 +18,7 @@ __all__ = ['soft_gumbel_weights', 'SNASMethod']
 # %% ../../nbs/05h_snas.ipynb #33283aa8
 def soft_gumbel_weights(alpha: torch.Tensor, tau: float, noise: bool = True) -> torch.Tensor:
     "SNAS' relaxed sample: softmax((α + g) / τ) over the last dim of `alpha`, g ~ Gumbel(0, 1) (`noise=False`: softmax(α / τ))"
-    _check_tau(tau)
+    check_tau(tau)
     y = alpha + gumbel_noise(alpha) if noise else alpha
     return torch.softmax(y / tau, dim=-1)
 
@@ -28,9 +28,7 @@ class SNASMethod(DARTSMethod):
     sampling = True                # a fresh soft sample per pass
     defaults = dict(k=1, lr=0.025, weight_decay=3e-4, nesterov=False, tau_max=1.0, tau_min=0.03)
 
-    def sample_cells(self, alphas, betas=None, tau=1.0, noise=True, buffer=None) -> list:
-        self.check_arch(alphas, betas); _check_tau(tau)
-        alpha = torch.stack(list(alphas))
-        return mixture_cells(soft_gumbel_weights(alpha, tau, noise), alpha)
+    @staticmethod
+    def mixture_weights(alpha, beta, tau, noise, topology): return soft_gumbel_weights(alpha, tau, noise), None
 
 register(SNASMethod);
