@@ -48,7 +48,8 @@ def check_fields(ck: dict, path, config: dict) -> dict:
     if isinstance(e, bool) or not isinstance(e, int) or e < 1 or (top is not None and e > top):
         raise ValueError(f"{bad}: epoch {_brief(e)}; expected an int in 1..{top if top is not None else 'N'} (the epochs it finished)")
     if not isinstance(h, list) or len(h) != e:
-        raise ValueError(f"{bad}: epoch {e} but its history holds {len(h) if isinstance(h, list) else _brief(h)} records; expected one per epoch")
+        held = f"{len(h)} record{'s' * (len(h) != 1)}" if isinstance(h, list) else _brief(h)
+        raise ValueError(f"{bad}: epoch {e} but its history holds {held}; expected one record per epoch")
     for i, r in enumerate(h, 1):
         if not isinstance(r, dict) or r.get('epoch') != i:
             raise ValueError(f"{bad}: history record {i} is {_brief(r)}; expected a dict with epoch {i}")

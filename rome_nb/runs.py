@@ -15,9 +15,9 @@ import torch
 __all__ = ['AMP_MODES', 'RESUME_OK', 'RUN_FILES', 'LOCK_FILE', 'seed_everything', 'resolve_device', 'RunFileError', 'write_error',
            'atomic_save', 'atomic_write_bytes', 'atomic_write_text', 'load_checkpoint', 'get_rng_state',
            'set_rng_state', 'parse_json', 'read_json', 'check_out', 'run_files', 'stale_tmp_files', 'logged_epochs',
-           'check_run_folder', 'clear_run_folder', 'RunDir', 'FolderInUse', 'RunLock', 'lock_run', 'release_locks',
-           'JsonlLogger', 'progress', 'check_jobs', 'side_by_side', 'Terminated', 'cli_setup', 'stopped', 'cli_error',
-           'run_command']
+           'check_run_folder', 'clear_run_folder', 'RunDir', 'FolderInUse', 'RunLock', 'lock_run', 'release_lock',
+           'release_locks', 'JsonlLogger', 'progress', 'check_jobs', 'side_by_side', 'Terminated', 'cli_setup',
+           'stopped', 'cli_error', 'run_command']
 
 # %% ../nbs/07a_runs.ipynb #e9a61a0e
 def _check_seed(seed):
@@ -271,9 +271,9 @@ def check_run_folder(out, resume=False, overwrite=False) -> Path:
     if resume and found:
         if 'config.json' not in found:
             raise FileNotFoundError(f"cannot resume '{p}': it holds {_few(found)} but no config.json; pass --overwrite to start again there or choose another --out")
-        done = logged_epochs(p/'log.jsonl')
-        if 'checkpoint.pt' not in found and (done or 'model.pt' in found):   # none finished: the run starts again, nothing is lost
-            what = f"its log.jsonl records {done} finished epoch{'s' * (done != 1)}" if done else "it holds model.pt"
+        done, later = logged_epochs(p/'log.jsonl'), [f for f in found if f not in ('config.json', 'log.jsonl', 'checkpoint.pt')]
+        if 'checkpoint.pt' not in found and (done or later):   # written after a checkpoint: it was lost. Else nothing was: it starts again
+            what = f"its log.jsonl records {done} finished epoch{'s' * (done != 1)}" if done else f"it holds {_few(later)}"
             raise FileNotFoundError(f"cannot resume '{p}': it has no checkpoint.pt, but {what}; "
                                     "start it again with --overwrite instead of --resume, or choose another --out")
     if not resume and found and not overwrite:
@@ -406,6 +406,11 @@ def lock_run(out) -> RunLock:
     lk = _HELD.get(key)
     if lk is None or not lk.held: lk = _HELD[key] = RunLock(out)
     return lk
+
+def release_lock(out):
+    "Release this process' lock of run folder `out`, if it holds one (a run that failed before `run_epochs` gave it back)"
+    lk = _HELD.get(os.path.realpath(out))
+    if lk is not None: lk.release()
 
 def release_locks():
     "Release every run-folder lock this process holds (also done at exit)"

@@ -17,7 +17,7 @@ from .genotype import Genotype, PUBLISHED
 from .spaces import get_space, edge_index
 from .evalnet import NetworkCIFAR, NetworkImageNet, count_parameters_in_MB
 from .data import DATASETS, eval_loaders
-from .runs import (RunDir, atomic_save, atomic_write_text, atomic_write_bytes, run_files, load_checkpoint, get_rng_state, set_rng_state,
+from .runs import (RunDir, atomic_save, atomic_write_text, atomic_write_bytes, run_files, release_lock, load_checkpoint, get_rng_state, set_rng_state,
                           JsonlLogger, progress, seed_everything, resolve_device, check_out, check_run_folder, run_command,
                           parse_json, RESUME_OK, AMP_MODES)
 from .engine import Job, open_run, run_epochs
@@ -374,14 +374,13 @@ class _TrainJob(Job):
 
     def begin(self, run, start, history):
         cfg, W = self.cfg, world_size()
-        if run is not None and start == 0: atomic_write_text(self.geno.to_json(indent=1) + '\n', run.file('genotype.json'))
         if W > 1:                                              # all ranks start from rank 0's weights
             broadcast_parameters(self.model)
             self.step_model = DistributedDataParallel(self.model, device_ids=[self.device.index] if self.device.type == 'cuda' else None,
                                                       find_unused_parameters=bool(cfg.auxiliary and not cfg.auxiliary_weight))
         end = cfg.epochs if self.stop_after is None else min(cfg.epochs, start + self.stop_after)
         if self.verbose and is_main() and start >= cfg.epochs:
-            print(f"rome_train: the training in {run_folder(cfg)} had already finished all {cfg.epochs} epochs; nothing left to run", flush=True)
+            print(f"rome_train: the training in {run_folder(cfg)} had already finished ({start} of {cfg.epochs} epochs); nothing left to run", flush=True)
         elif self.verbose and is_main():
             print(f"rome_train: {cfg.preset} on {self.info.title}, {genotype_label(cfg.genotype)}, {cfg.layers} cells x {cfg.channels} ch, "
                   f"{self.params_mb:.3f} M params, {self.device}, epochs {start + 1}..{end} of {cfg.epochs} -> {run_folder(cfg)}")
@@ -411,6 +410,9 @@ class _TrainJob(Job):
                   f"test loss {rec['test_loss']:.4f} acc {100 * rec['test_acc']:.2f}%  ({rec['time_s']:.1f} s)", flush=True)
         return rec
 
+    def end_epoch(self, run, history):   # after the first checkpoint, like every file but config.json: a folder without one is a run that finished nothing
+        if not run.file('genotype.json').exists(): atomic_write_text(self.geno.to_json(indent=1) + '\n', run.file('genotype.json'))
+
     def finish(self, run, history, complete):
         if history: plot_curves(history, f"{genotype_label(self.cfg.genotype)} on {self.info.title}", run.file('curves.png'))
         if complete: atomic_save(self.model.state_dict(), run.file('model.pt'))
@@ -434,21 +436,25 @@ def train(cfg: TrainConfig, genotype=None, resume: bool = False, stop_after: int
                          "reads; training there would replace or mix with its files: choose another --out")
     config = _run_config(cfg, geno)
     run, ck = open_run(out, config, resume, overwrite, _check_train_checkpoint)   # refuses early, before anything is loaded
-    seed_everything(cfg.seed)
-    train_loader, test_loader, info = eval_loaders(cfg.dataset, batch_size=cfg.batch_size // W, root=cfg.data_root, cutout=cfg.cutout,
-                                                   device=device, seed=cfg.seed, limit=cfg.limit, download=cfg.download,
-                                                   rank=rank(), world_size=W)
-    model = _build_model(cfg, geno, info)
-    params_mb = count_parameters_in_MB(model)
-    cl = cfg.channels_last and device.type == 'cuda'
-    model = model.to(device, memory_format=torch.channels_last) if cl else model.to(device)
-    if device.type == 'cuda': torch.backends.cudnn.benchmark = True
-    optimizer = torch.optim.SGD(model.parameters(), cfg.lr, momentum=cfg.momentum, weight_decay=cfg.weight_decay)
-    scheduler = make_scheduler(optimizer, cfg)
-    scaler = torch.amp.GradScaler('cuda') if cfg.amp == 'fp16' else None
-    job = _TrainJob(cfg, geno, model, optimizer, scheduler, scaler, (train_loader, test_loader), info, params_mb, device, cl,
-                    stop_after, show_progress, verbose)
-    res = run_epochs(job, out, config, cfg.epochs, CKPT_FORMAT, run, ck, overwrite, stop_after, show_progress=False, desc='train')
+    try:
+        seed_everything(cfg.seed)
+        train_loader, test_loader, info = eval_loaders(cfg.dataset, batch_size=cfg.batch_size // W, root=cfg.data_root, cutout=cfg.cutout,
+                                                       device=device, seed=cfg.seed, limit=cfg.limit, download=cfg.download,
+                                                       rank=rank(), world_size=W)
+        model = _build_model(cfg, geno, info)
+        params_mb = count_parameters_in_MB(model)
+        cl = cfg.channels_last and device.type == 'cuda'
+        model = model.to(device, memory_format=torch.channels_last) if cl else model.to(device)
+        if device.type == 'cuda': torch.backends.cudnn.benchmark = True
+        optimizer = torch.optim.SGD(model.parameters(), cfg.lr, momentum=cfg.momentum, weight_decay=cfg.weight_decay)
+        scheduler = make_scheduler(optimizer, cfg)
+        scaler = torch.amp.GradScaler('cuda') if cfg.amp == 'fp16' else None
+        job = _TrainJob(cfg, geno, model, optimizer, scheduler, scaler, (train_loader, test_loader), info, params_mb, device, cl,
+                        stop_after, show_progress, verbose)
+        res = run_epochs(job, out, config, cfg.epochs, CKPT_FORMAT, run, ck, overwrite, stop_after, show_progress=False, desc='train')
+    except BaseException:
+        release_lock(out)          # the lock `open_run` took, when the run fails before `run_epochs` gives it back
+        raise
     h = res.history
     return TrainResult(job.best, h[-1]['test_acc'] if h else float('nan'), h, out, params_mb, len(h), geno)
 
