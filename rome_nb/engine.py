@@ -6,7 +6,7 @@ Docs: https://rome-nb.github.io/rome_nb/engine.html.md"""
 
 # %% ../nbs/07b_engine.ipynb #45124360
 from __future__ import annotations
-import errno, reprlib
+import errno, reprlib, weakref
 from dataclasses import dataclass
 from pathlib import Path
 import torch
@@ -63,14 +63,14 @@ def _refuse(out, resume, overwrite):
     check_run_folder(out, resume, overwrite)       # any run file guards the folder; a run that lost its checkpoint cannot resume
 
 def open_run(out, config: dict, resume: bool = False, overwrite: bool = False, check=None) -> tuple:
-    "Refuse, before anything is loaded or written, what the run-folder rule forbids; take the folder's lock (rank 0); on `resume`: check `config` against the saved one and load and check the checkpoint (`check(ck, path)` validates its kind); returns (`RunDir` or None, checkpoint or None)"
+    "Refuse, before anything is loaded or written, what the run-folder rule forbids; on `resume`: take the folder's lock (rank 0), check `config` against the saved one, and load and check the checkpoint (`check(ck, path)` validates its kind); returns (`RunDir` or None, checkpoint or None)"
     out = check_out(out)
     _refuse(out, resume, overwrite)
-    lock = lock_run(out) if is_main() else None    # one writer at a time; `run_epochs` releases it
+    barrier()                                      # every process has looked before rank 0 writes
+    if not resume: return None, None               # a new run takes the lock in `run_epochs`, where `RunDir` looks again under it
+    lock = lock_run(out) if is_main() else None    # one writer at a time; `run_epochs` gives it back
     try:
         if lock is not None: _refuse(out, resume, overwrite)   # again: another process may have written there before we held it
-        barrier()                                  # every process has looked before rank 0 writes
-        if not resume: return None, None
         ck, path = None, out/'checkpoint.pt'
         if path.exists():                          # none: the run stopped before its first checkpoint; it starts again
             ck = load_checkpoint(path)             # first: a checkpoint of another kind of run is named as such
@@ -82,10 +82,11 @@ def open_run(out, config: dict, resume: bool = False, overwrite: bool = False, c
             saved = ck.get('config')
             if not isinstance(saved, dict) or _fixed(saved) != _fixed(run.config):
                 raise ValueError(f"cannot resume '{out}': checkpoint.pt belongs to other settings than config.json")
-        return run, ck
     except BaseException:
         if lock is not None: lock.release()
         raise
+    if lock is not None: weakref.finalize(run, lock.release)   # a caller that fails before `run_epochs` (loading its data, say) gives it back too
+    return run, ck
 
 # %% ../nbs/07b_engine.ipynb #e90ed3da
 @dataclass

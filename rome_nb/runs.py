@@ -92,8 +92,8 @@ def write_error(e: OSError, path, need: int | None = None) -> OSError:
     try: free = _size(shutil.disk_usage(path.parent).free)
     except OSError: free = None
     room = ', '.join(([f"needs about {_size(need)}"] if need else []) + ([f"{free} free"] if free else []))
-    then = ('free some space, then continue with --resume' if (path.parent/'checkpoint.pt').exists()
-            else 'free some space and run it again')
+    run = any((path.parent/f).exists() for f in ('config.json', 'checkpoint.pt'))   # a run folder: --resume continues (or restarts) it
+    then = 'free some space, then continue with --resume' if run else 'free some space and run it again'
     return RunFileError(f"{_FULL[e.errno]} writing '{path}'" + (f" ({room})" if room else '') + f"; {then}", e.errno, e.strerror, str(path))
 
 def _write_fd(fd, data, path):

@@ -70,7 +70,7 @@ def test_full_disk(tmp_path, reference, full_disk, kind, name, nth, done, logged
     assert not list(Path(out).glob('.*.tmp')) and not (out/'.lock').exists()
     assert (state(out)[0] if (out/'checkpoint.pt').exists() else 0) == done     # the files before the full one are whole
     assert (lines(out) if (out/'log.jsonl').exists() else []) == list(range(1, logged + 1))
-    if done: assert msg.endswith('; free some space, then continue with --resume'), msg
+    assert msg.endswith('; free some space, then continue with --resume' if (out/'config.json').exists() else '; free some space and run it again'), msg
     RUN[kind](out, resume=(out/'config.json').exists())         # nothing written yet (config.json): run it again
     assert lines(out) == list(range(1, EPOCHS + 1))
     got, want = state(out), state(reference/kind)
