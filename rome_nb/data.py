@@ -45,12 +45,19 @@ DATASETS = {
     'npz': DatasetInfo('npz', None, None, None, None, None, title='npz arrays'),
 }
 
+_NPZ_ROOT = "give the path of the .npz file as the dataset (--dataset data/mine.npz) or as --data-root (root= in Python)"
+
 def _canon(name, root=None):
-    "Dataset name and root; a path to a .npz file is the same as name='npz', root=path."
+    "Dataset name and root; a path to a .npz file is the same as name='npz', root=path. An empty root, or a file where a folder is read, is an error."
     if isinstance(name, (str, Path)) and str(name).endswith('.npz'): return 'npz', Path(name)
     key = str(name).lower().replace('-', '').replace('_', '')
     if key not in DATASETS:
         raise ValueError(f"unknown dataset {name!r}; expected one of: {', '.join(DATASETS)} (or a path to a .npz file)")
+    if root is not None and not str(root).strip():      # Path('') is the current folder: never what was meant
+        raise ValueError(f"data root {str(root)!r} is empty; " + (_NPZ_ROOT if key == 'npz' else
+                         f"give --data-root (root= in Python) the folder holding {DATASETS[key].title}, or leave it out"))
+    if root is not None and key not in ('npz', 'digits') and Path(root).expanduser().is_file():
+        raise NotADirectoryError(f"data root '{root}' is a file; give --data-root (root= in Python) the folder holding {DATASETS[key].title}")
     return key, root
 
 # %% ../nbs/07_data.ipynb #6c4ee0a0
@@ -312,7 +319,7 @@ def load_arrays(name='digits', root=None, split='train', download=False, indices
         raise ValueError("imagenet is read image by image from its folders; use search_loaders or eval_loaders")
     if name == 'digits': x, y = _load_digits(split)
     elif name == 'npz':
-        if root is None: raise ValueError("dataset 'npz' needs root=<path to the .npz file>")
+        if root is None: raise ValueError(f"dataset 'npz' needs its file: {_NPZ_ROOT}")
         x, y = _read_npz(root, split)
     else:
         root = default_root(name) if root is None else Path(root).expanduser()
@@ -333,7 +340,7 @@ def dataset_info(name='digits', root=None, download=False) -> DatasetInfo:
     name, root = _canon(name, root)
     info = DATASETS[name]
     if name != 'npz': return info
-    if root is None: raise ValueError("dataset 'npz' needs root=<path to the .npz file>")
+    if root is None: raise ValueError(f"dataset 'npz' needs its file: {_NPZ_ROOT}")
     d = _npz(root)
     x = d['train'][0]
     mean, std = channel_stats(x)

@@ -6,14 +6,16 @@ Docs: https://rome-nb.github.io/rome_nb/engine.html.md"""
 
 # %% ../nbs/07b_engine.ipynb #45124360
 from __future__ import annotations
+import errno, reprlib, weakref
 from dataclasses import dataclass
 from pathlib import Path
+import torch
 from .runs import (RESUME_OK, RunDir, JsonlLogger, atomic_save, load_checkpoint, check_out, check_run_folder,
-                          get_rng_state, set_rng_state, progress)
+                          get_rng_state, set_rng_state, progress, lock_run, stale_tmp_files, write_error, _first_sentence)
 from .distributed import barrier, is_main
 
 # %% auto #0
-__all__ = ['Job', 'open_run', 'RunOutcome', 'run_epochs']
+__all__ = ['Job', 'check_fields', 'open_run', 'RunOutcome', 'check_state', 'run_epochs']
 
 # %% ../nbs/07b_engine.ipynb #22e1ee24
 class Job:
@@ -26,26 +28,64 @@ class Job:
     def more(self, done: int, epochs: int) -> bool: return done < epochs   # another epoch after `done`? (a rollback runs more)
     def run_epoch(self, epoch: int) -> dict: raise NotImplementedError   # epoch counts from 1; returns the epoch's record
     def postfix(self, rec: dict) -> dict: return {}                     # what the epoch bar shows after an epoch
-    def end_epoch(self, run, history: list): "After an epoch is logged, before the checkpoint (rank 0): e.g. plots"
+    def end_epoch(self, run, history: list): "After an epoch is checkpointed and logged (rank 0), and again when a run resumes: e.g. plots"
     def finish(self, run, history: list, complete: bool): "After the last epoch of this call (rank 0); `complete`: the run is over"
 
 # %% ../nbs/07b_engine.ipynb #33511e96
 def _fixed(config: dict) -> dict: return {k: v for k, v in config.items() if k not in RESUME_OK}
 
-def open_run(out, config: dict, resume: bool = False, overwrite: bool = False, check=None) -> tuple:
-    "Refuse, before anything is loaded or written, what the run-folder rule forbids; on `resume`: check `config` against the saved one and load the checkpoint (`check(ck, path)` validates it); returns (`RunDir` or None, checkpoint or None)"
-    out = check_out(out)
+def _brief(v) -> str:
+    "repr of a value read from a file, cut to a readable length"
+    r = reprlib.Repr(); r.maxlevel, r.maxstring, r.maxother, r.maxlist, r.maxdict = 2, 40, 40, 4, 4
+    return r.repr(v)
+
+def check_fields(ck: dict, path, config: dict) -> dict:
+    "One-line errors for checkpoint fields that do not fit the run of `config`: `epoch` (an int in 1..epochs), `history` (one record per epoch, numbered 1..epoch), `stopped`"
+    bad = f"checkpoint '{path}' does not fit this run"
+    e, h, n = ck.get('epoch'), ck.get('history'), config.get('epochs')
+    rollbacks = isinstance(h, list) and any(isinstance(r, dict) and 'rolled_back_to' in r for r in h)   # a rollback runs more epochs
+    top = n if isinstance(n, int) and not rollbacks else None
+    if isinstance(e, bool) or not isinstance(e, int) or e < 1 or (top is not None and e > top):
+        raise ValueError(f"{bad}: epoch {_brief(e)}; expected an int in 1..{top if top is not None else 'N'} (the epochs it finished)")
+    if not isinstance(h, list) or len(h) != e:
+        held = f"{len(h)} record{'s' * (len(h) != 1)}" if isinstance(h, list) else _brief(h)
+        raise ValueError(f"{bad}: epoch {e} but its history holds {held}; expected one record per epoch")
+    for i, r in enumerate(h, 1):
+        if not isinstance(r, dict) or r.get('epoch') != i:
+            raise ValueError(f"{bad}: history record {i} is {_brief(r)}; expected a dict with epoch {i}")
+    if ck.get('stopped') is not None and not isinstance(ck['stopped'], str):
+        raise ValueError(f"{bad}: stopped {_brief(ck['stopped'])}; expected None or a reason (a string)")
+    return ck
+
+def _refuse(out, resume, overwrite):
     if resume and not (out/'config.json').exists():
         raise FileNotFoundError(f"cannot resume: no run in '{out}' (no config.json); start it without --resume")
-    check_run_folder(out, resume, overwrite)       # any run file guards the folder; resuming needs a checkpoint
+    check_run_folder(out, resume, overwrite)       # any run file guards the folder; a run that lost its checkpoint cannot resume
+
+def open_run(out, config: dict, resume: bool = False, overwrite: bool = False, check=None) -> tuple:
+    "Refuse, before anything is loaded or written, what the run-folder rule forbids; on `resume`: take the folder's lock (rank 0), check `config` against the saved one, and load and check the checkpoint (`check(ck, path)` validates its kind); returns (`RunDir` or None, checkpoint or None)"
+    out = check_out(out)
+    _refuse(out, resume, overwrite)
     barrier()                                      # every process has looked before rank 0 writes
-    if not resume: return None, None
-    ck = load_checkpoint(out/'checkpoint.pt')      # first: a checkpoint of another kind of run is named as such
-    if check is not None: ck = check(ck, out/'checkpoint.pt')
-    run = RunDir(out, config, resume=True)         # the settings may differ only in RESUME_OK
-    saved = ck.get('config') if isinstance(ck, dict) else None
-    if not isinstance(saved, dict) or _fixed(saved) != _fixed(run.config):
-        raise ValueError(f"cannot resume '{out}': checkpoint.pt belongs to other settings than config.json")
+    if not resume: return None, None               # a new run takes the lock in `run_epochs`, where `RunDir` looks again under it
+    lock = lock_run(out) if is_main() else None    # one writer at a time; `run_epochs` gives it back
+    try:
+        if lock is not None: _refuse(out, resume, overwrite)   # again: another process may have written there before we held it
+        ck, path = None, out/'checkpoint.pt'
+        if path.exists():                          # none: the run stopped before its first checkpoint; it starts again
+            ck = load_checkpoint(path)             # first: a checkpoint of another kind of run is named as such
+            if check is not None: ck = check(ck, path)
+            if not isinstance(ck, dict): raise ValueError(f"checkpoint '{path}' is corrupt or not a rome_nb checkpoint (holds a {type(ck).__name__}, not a dict)")
+            check_fields(ck, path, config)
+        run = RunDir(out, config, resume=True)     # the settings may differ only in RESUME_OK
+        if ck is not None:
+            saved = ck.get('config')
+            if not isinstance(saved, dict) or _fixed(saved) != _fixed(run.config):
+                raise ValueError(f"cannot resume '{out}': checkpoint.pt belongs to other settings than config.json")
+    except BaseException:
+        if lock is not None: lock.release()
+        raise
+    if lock is not None: weakref.finalize(run, lock.release)   # a caller that fails before `run_epochs` (loading its data, say) gives it back too
     return run, ck
 
 # %% ../nbs/07b_engine.ipynb #e90ed3da
@@ -59,32 +99,75 @@ class RunOutcome:
 
 def _why(job, epoch) -> str: return job.stop if isinstance(job.stop, str) else f"{job.what} asked to stop after epoch {epoch}"
 
+def _tensors(d) -> bool: return isinstance(d, dict) and bool(d) and all(isinstance(v, torch.Tensor) for v in d.values())
+
+def check_state(job: Job, ck: dict, path) -> dict:
+    "One-line error unless every tensor dict of `job`'s fresh state (its model, say) is in `ck` with the same names and shapes"
+    for key, want in job.state_dict().items():
+        if not _tensors(want): continue
+        got, where = ck.get(key), f"checkpoint '{path}' does not fit this run: its {key}"
+        if not isinstance(got, dict): raise ValueError(f"{where} is {_brief(got)}; expected {len(want)} named tensors")
+        missing = [k for k in want if k not in got]
+        extra = [k for k in got if k not in want]
+        shape = [k for k in want if k in got and (not isinstance(got[k], torch.Tensor) or got[k].shape != want[k].shape)]
+        parts = ([f"lacks {len(missing)} of the {len(want)} tensors it needs (first {missing[0]!r})"] if missing else []) + \
+                ([f"has {len(extra)} unknown tensor{'s' * (len(extra) != 1)} (first {_brief(extra[0])})"] if extra else [])
+        if shape:
+            g = got[shape[0]]
+            parts.append(f"has {len(shape)} of another shape (first {shape[0]!r}: "
+                         f"{list(g.shape) if isinstance(g, torch.Tensor) else _brief(g)} there, {list(want[shape[0]].shape)} here)")
+        if parts: raise ValueError(f"{where} " + ', '.join(parts))
+    return ck
+
+def _load(job, ck, path):
+    check_state(job, ck, path)
+    try: job.load_state_dict(ck)
+    except (RuntimeError, ValueError, KeyError, TypeError, IndexError, AttributeError) as e:
+        raise ValueError(f"checkpoint '{path}' does not fit this run ({type(e).__name__}: {_first_sentence(str(e)) or 'no reason given'})") from None
+    try: set_rng_state(ck.get('rng'))
+    except (RuntimeError, ValueError, KeyError, TypeError, IndexError, AttributeError) as e:
+        raise ValueError(f"checkpoint '{path}' holds a damaged random-number state ({type(e).__name__}: {_first_sentence(str(e)) or 'no reason given'})") from None
+
+def _writes(run, fn, *args):
+    "`fn(*args)`, a job's own files: a full disk in them is one line naming the file, with its temporary file removed"
+    try: return fn(*args)
+    except OSError as e:
+        if e.errno not in (errno.ENOSPC, errno.EDQUOT): raise
+        for t in stale_tmp_files(run.path): t.unlink(missing_ok=True)     # this process holds the folder: no other write is under way
+        raise write_error(e, e.filename or run.path) from None
+
 def run_epochs(job: Job, out, config: dict, epochs: int, fmt: str, run: RunDir | None = None, ck: dict | None = None,
                overwrite: bool = False, stop_after: int | None = None, show_progress: bool = True, desc: str = 'run') -> RunOutcome:
-    "Run `job` from where checkpoint `ck` left it (None: from the start) to `epochs` (at most `stop_after` epochs in this call); rank 0 logs each record, then checkpoints (format `fmt`)"
+    "Run `job` from where checkpoint `ck` left it (None: from the start) to `epochs` (at most `stop_after` epochs in this call), holding the folder's lock; rank 0 checkpoints each epoch (format `fmt`), then logs its record"
     main = is_main()
-    history, start, stopped = [], 0, None
-    if ck is not None:
-        job.load_state_dict(ck); set_rng_state(ck['rng'])
-        history, start, stopped = list(ck['history']), int(ck['epoch']), ck.get('stopped')
-    if main and run is None: run = RunDir(out, config, overwrite=overwrite)
-    logger = JsonlLogger(run.log) if main else None
-    if main and ck is not None: logger.truncate(start)     # an epoch may have been logged after the last checkpoint
-    job.begin(run if main else None, start, history)
-    bar = progress(total=epochs, initial=start, desc=desc, unit='epoch', disable=not (show_progress and main))
-    epoch = start
-    while not stopped and job.more(epoch, epochs) and (stop_after is None or epoch - start < stop_after):
-        epoch += 1
-        rec = job.run_epoch(epoch)
-        if job.stop: stopped = rec['stopped'] = _why(job, epoch)
-        history.append(rec); bar.update(1)
-        if pf := job.postfix(rec): bar.set_postfix(**pf)
-        if main:
-            logger.log(rec)
-            job.end_epoch(run, history)
-            atomic_save({**job.state_dict(), 'format': fmt, 'epoch': epoch, 'config': run.config, 'rng': get_rng_state(),
-                         'history': history, 'stopped': stopped}, run.checkpoint)
-    complete = bool(stopped) or not job.more(epoch, epochs)
-    if main: job.finish(run, history, complete)
-    barrier()                                              # rank 0's files exist when any process returns
+    lock = lock_run(check_out(out)) if main else None       # taken by `open_run` already, or here
+    try:
+        history, start, stopped = [], 0, None
+        if ck is not None:
+            _load(job, ck, (run.checkpoint if run is not None else Path(out)/'checkpoint.pt'))
+            history, start, stopped = list(ck['history']), int(ck['epoch']), ck.get('stopped')
+        if main and run is None: run = RunDir(out, config, overwrite=overwrite)
+        logger = JsonlLogger(run.log) if main else None
+        if main and run.resumed: logger.rewrite(history)    # the checkpoint decides: a line logged after it goes, a lost one comes back
+        if main: _writes(run, job.begin, run, start, history)
+        else: job.begin(None, start, history)
+        if main and run.resumed and history: _writes(run, job.end_epoch, run, history)   # the plots of the checkpoint's epoch
+        bar = progress(total=epochs, initial=start, desc=desc, unit='epoch', disable=not (show_progress and main))
+        epoch = start
+        while not stopped and job.more(epoch, epochs) and (stop_after is None or epoch - start < stop_after):
+            epoch += 1
+            rec = job.run_epoch(epoch)
+            if job.stop: stopped = rec['stopped'] = _why(job, epoch)
+            history.append(rec); bar.update(1)
+            if pf := job.postfix(rec): bar.set_postfix(**pf)
+            if main:                                       # the checkpoint first: the log and the plots never claim more
+                atomic_save({**job.state_dict(), 'format': fmt, 'epoch': epoch, 'config': run.config, 'rng': get_rng_state(),
+                             'history': history, 'stopped': stopped}, run.checkpoint)
+                logger.log(rec)
+                _writes(run, job.end_epoch, run, history)
+        complete = bool(stopped) or not job.more(epoch, epochs)
+        if main: _writes(run, job.finish, run, history, complete)
+        barrier()                                          # rank 0's files exist when any process returns
+    finally:
+        if lock is not None: lock.release()
     return RunOutcome(history, start, stopped, complete)

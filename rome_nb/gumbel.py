@@ -16,8 +16,8 @@ import torch.nn.functional as F
 from fastcore.script import call_parse, is_cli
 
 # %% auto #0
-__all__ = ['DEFAULT_P', 'Z_THRESHOLD', 'gumbel_noise', 'topk_set_probs', 'topk_inclusion', 'gumbel_topk', 'mc_topk_counts',
-           'inclusion_z', 'GumbelRow', 'gumbel_table', 'format_gumbel_table', 'rome_gumbel']
+__all__ = ['DEFAULT_P', 'Z_THRESHOLD', 'rome_gumbel', 'gumbel_noise', 'topk_set_probs', 'topk_inclusion', 'gumbel_topk',
+           'mc_topk_counts', 'inclusion_z', 'GumbelRow', 'gumbel_table', 'format_gumbel_table']
 
 # %% ../nbs/01_gumbel.ipynb #e80f213d
 def _exp_to_gumbel(e: torch.Tensor) -> torch.Tensor:
@@ -184,11 +184,13 @@ def format_gumbel_table(rows: list[GumbelRow], k: int, n: int, seed: int) -> str
 
 # %% ../nbs/01_gumbel.ipynb #9caea0f6
 def _parse_probs(s: str) -> list[float]:
-    "Parse '0.5,0.3,0.2' into floats, with a one-line error for anything else."
+    "Parse '0.5,0.3,0.2' into floats, with a one-line error for anything else (a value above 1 is no probability)."
     try:
         vals = [float(t) for t in s.split(',')]
     except ValueError:
         raise ValueError(f"--probs must be comma-separated numbers, got {s!r}") from None
+    bad = next((i for i, v in enumerate(vals) if not 0 <= v <= 1), None)      # negative, NaN: `_check_p` says so
+    if bad is not None and vals[bad] > 1: raise ValueError(f"p must be probabilities in [0, 1] that sum to 1, got p[{bad}]={vals[bad]!r}")
     return vals
 
 def _rome_gumbel(k=2, n=100_000, seed=0, probs=None) -> int:
@@ -200,6 +202,29 @@ def _rome_gumbel(k=2, n=100_000, seed=0, probs=None) -> int:
     print(format_gumbel_table(rows, k, n, seed))
     return 0
 
+def _joined(argv: list, opts=('--probs',)) -> list:
+    "`--probs -0.5,1.5` as `--probs=-0.5,1.5`: argparse takes a value that starts with '-' for an option, and says the value is missing"
+    out, i = [], 0
+    while i < len(argv):
+        if argv[i] in opts and i + 1 < len(argv) and argv[i + 1].startswith('-') and not argv[i + 1].startswith('--'):
+            out.append(f"{argv[i]}={argv[i + 1]}"); i += 2
+        else: out.append(argv[i]); i += 1
+    return out
+
+def _values_may_start_with_minus(cmd, opts=('--probs',)):
+    "The `call_parse` command `cmd`, reading `--probs -0.5,1.5` as the option and its value"
+    import functools, inspect
+    try: from fastcore.script import _is_script_run, _run_cli
+    except ImportError: return cmd                      # another fastcore: `--probs=-0.5,1.5` still works
+    @functools.wraps(cmd)
+    def run(*args, **kwargs):
+        if not args and not kwargs and _is_script_run(inspect.currentframe().f_back):   # the console script
+            sys.argv[1:] = _joined(sys.argv[1:], opts)
+            return _run_cli(cmd.__wrapped__, False)
+        return cmd(*args, **kwargs)
+    run.__wrapped__ = cmd.__wrapped__                   # `is_cli(rome_gumbel)` names the function being run
+    return run
+
 @call_parse
 def rome_gumbel(k:int=2, # number of items drawn per sample (2 = ROME-v2's Gumbel-Top2)
                 n:int=100_000, # Monte Carlo draws
@@ -209,3 +234,5 @@ def rome_gumbel(k:int=2, # number of items drawn per sample (2 = ROME-v2's Gumbe
     "Print exact vs Monte Carlo inclusion probabilities of Gumbel-Top-k (sampling k items without replacement)."
     from rome_nb.runs import run_command
     return run_command(lambda: _rome_gumbel(k, n, seed, probs), is_cli(rome_gumbel))
+
+rome_gumbel = _values_may_start_with_minus(rome_gumbel)

@@ -293,6 +293,10 @@ def rome_memory(batch_size: int = 64,       # images per step
                      (samples, 'samples'), (repeats, 'repeats')):
             if v < 1: raise ValueError(f"--{n} must be >= 1, got {v}")
         if warmup < 0 or jobs < 0: raise ValueError(f"--warmup and --jobs must be >= 0, got {warmup}, {jobs}")
+        halvings = len({layers // 3, 2 * layers // 3})      # the reduction cells: each halves the image
+        if size % 2**halvings:
+            raise ValueError(f"--size must be a multiple of {2**halvings} with --layers {layers} (its {halvings} reduction cell"
+                             f"{'s' * (halvings > 1)} halve the image, and PC-DARTS' 2x2 pooling needs an even side), got {size}")
         if json_out is not None: _check_writable(json_out)     # before the measurement, not after it
         log = None if quiet else (lambda msg: print(f"[rome_memory] {msg}", file=sys.stderr, flush=True))
         res = memory_table(batch_size, layers, channels, size, space, device, samples, peak, timing, repeats, warmup,

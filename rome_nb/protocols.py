@@ -197,7 +197,7 @@ def _as_list(value, what, conv=str) -> list | None:
     out = []
     for v in items:
         try: out.append(conv(v))
-        except (TypeError, ValueError): raise ValueError(f"bad {what} value {v!r}; expected a comma-separated list of integers") from None
+        except (TypeError, ValueError): raise ValueError(f"bad {what} value {v!r}; expected a comma-separated list of integers >= {1 if conv is _pos_int else 0}") from None
     return out
 
 def _nonneg_int(v):
@@ -649,7 +649,7 @@ def rome_protocol(
     root = None
     def run():
         nonlocal root
-        check_jobs(jobs)
+        check_jobs(jobs); _choice('protocol', name, (*PROTOCOLS, 'collapse'))
         root = check_out(out) if out is not None else Path(f'runs/protocol-{name}-{scale}')
         if name == 'collapse':              # searches only, with its own runner and scales
             from .collapse import collapse_cli

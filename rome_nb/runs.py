@@ -6,16 +6,18 @@ Docs: https://rome-nb.github.io/rome_nb/runs.html.md"""
 
 # %% ../nbs/07a_runs.ipynb #fa21f6e6
 from __future__ import annotations
-import json, os, random, tempfile
+import atexit, errno, io, json, os, random, shutil, socket, tempfile, time
 from pathlib import Path
 import numpy as np
 import torch
 
 # %% auto #0
-__all__ = ['AMP_MODES', 'RESUME_OK', 'RUN_FILES', 'seed_everything', 'resolve_device', 'atomic_save', 'atomic_write_text',
-           'load_checkpoint', 'get_rng_state', 'set_rng_state', 'parse_json', 'read_json', 'check_out', 'run_files',
-           'stale_tmp_files', 'check_run_folder', 'clear_run_folder', 'RunDir', 'JsonlLogger', 'progress', 'check_jobs',
-           'side_by_side', 'Terminated', 'cli_setup', 'stopped', 'cli_error', 'run_command']
+__all__ = ['AMP_MODES', 'RESUME_OK', 'RUN_FILES', 'LOCK_FILE', 'seed_everything', 'resolve_device', 'RunFileError', 'write_error',
+           'atomic_save', 'atomic_write_bytes', 'atomic_write_text', 'load_checkpoint', 'get_rng_state',
+           'set_rng_state', 'parse_json', 'read_json', 'check_out', 'run_files', 'stale_tmp_files', 'logged_epochs',
+           'check_run_folder', 'clear_run_folder', 'RunDir', 'FolderInUse', 'RunLock', 'lock_run', 'release_lock',
+           'release_locks', 'JsonlLogger', 'progress', 'check_jobs', 'side_by_side', 'Terminated', 'cli_setup',
+           'stopped', 'cli_error', 'run_command']
 
 # %% ../nbs/07a_runs.ipynb #e9a61a0e
 def _check_seed(seed):
@@ -61,29 +63,77 @@ def _umask() -> int:
     m = os.umask(0o22); os.umask(m)
     return m
 
-def _atomic_write(path, write):
+class RunFileError(OSError):
+    "An `OSError` whose text is one line for people; `errno`, `strerror` and `filename` stay as the system gave them"
+    def __init__(self, message, errno_=None, strerror=None, filename=None):
+        super().__init__(errno_, strerror, filename)
+        self.message = message
+    def __str__(self): return self.message
+    def __reduce__(self): return (type(self), (self.message, self.errno, self.strerror, self.filename))
+
+_FULL = {errno.ENOSPC: 'no space left on device', errno.EDQUOT: 'disk quota exceeded'}
+
+def _size(n) -> str:
+    "A byte count for people: 512 bytes, 183 KB, 12.3 MB"
+    return f"{n} bytes" if n < 1000 else f"{n / 1e3:.0f} KB" if n < 1e6 else f"{n / 1e6:.1f} MB" if n < 1e9 else f"{n / 1e9:.1f} GB"
+
+def _real_name(path) -> Path:
+    "The file an atomic write's temporary file (`.checkpoint.pt.x1y2.tmp`, `.collapse.png.tmp`) stands for; any other path as it is"
+    import re
+    p = Path(path)
+    m = re.fullmatch(r'\.(.+?\.[A-Za-z]+)(\.\w+)?\.tmp', p.name)
+    return p.with_name(m.group(1)) if m else p
+
+def write_error(e: OSError, path, need: int | None = None) -> OSError:
+    "`e`, raised while writing `path`, as one line naming the file; a full disk also says the space needed (`need` bytes) and free"
+    if isinstance(e, RunFileError) or not isinstance(e, OSError): return e
+    path = _real_name(path)
+    if e.errno not in _FULL: return RunFileError(f"cannot write '{path}': {e.strerror or e}", e.errno, e.strerror, str(path))
+    try: free = _size(shutil.disk_usage(path.parent).free)
+    except OSError: free = None
+    room = ', '.join(([f"needs about {_size(need)}"] if need else []) + ([f"{free} free"] if free else []))
+    run = any((path.parent/f).exists() for f in ('config.json', 'checkpoint.pt'))   # a run folder: --resume continues (or restarts) it
+    then = 'free some space, then continue with --resume' if run else 'free some space and run it again'
+    return RunFileError(f"{_FULL[e.errno]} writing '{path}'" + (f" ({room})" if room else '') + f"; {then}", e.errno, e.strerror, str(path))
+
+def _write_fd(fd, data, path):
+    "Write all of `data` to the open file `fd`: the one place where run files are written (`path` names it in errors)"
+    view = memoryview(data).cast('B')
+    while view: view = view[os.write(fd, view):]
+
+def _atomic_write(path, data):
     path = Path(path)
     if path.is_dir(): raise IsADirectoryError(f"cannot write '{path}': it is a folder")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f'.{path.name}.', suffix='.tmp')
     try:
-        os.chmod(tmp, 0o666 & ~_umask())   # mkstemp makes 0600; give the mode any other file of the run gets
-        with os.fdopen(fd, 'wb') as f:
-            write(f); f.flush(); os.fsync(f.fileno())
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f'.{path.name}.', suffix='.tmp')
+    except OSError as e: raise write_error(e, path, len(data)) from None
+    try:
+        try:
+            os.chmod(tmp, 0o666 & ~_umask())   # mkstemp makes 0600; give the mode any other file of the run gets
+            _write_fd(fd, data, path); os.fsync(fd)
+        finally: os.close(fd)
         os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp): os.remove(tmp)
+    except BaseException as e:
+        if os.path.exists(tmp): os.remove(tmp)  # the old file, if any, is whole
+        if isinstance(e, OSError): raise write_error(e, path, len(data)) from None
         raise
     _fsync_dir(path.parent)
     return path
 
 def atomic_save(obj, path) -> Path:
-    "`torch.save(obj)` to `path` atomically: temp file in the same folder, fsync, `os.replace`."
-    return _atomic_write(path, lambda f: torch.save(obj, f))
+    "`torch.save(obj)` to `path` atomically: serialised in memory first, then a temp file in the same folder, fsync, `os.replace`."
+    buf = io.BytesIO()
+    torch.save(obj, buf)       # fails (an object torch cannot save) before any file is touched
+    return _atomic_write(path, buf.getbuffer())
+
+def atomic_write_bytes(data: bytes, path) -> Path:
+    "Write `data` to `path` atomically (a plot's PNG, say)."
+    return _atomic_write(path, data)
 
 def atomic_write_text(text: str, path) -> Path:
     "Write `text` (UTF-8) to `path` atomically."
-    return _atomic_write(path, lambda f: f.write(text.encode('utf-8')))
+    return _atomic_write(path, text.encode('utf-8'))
 
 # %% ../nbs/07a_runs.ipynb #6cb3c6c1
 def _first_sentence(s: str, n=200) -> str:
@@ -201,8 +251,19 @@ def stale_tmp_files(out) -> list:
     return sorted(t for t in p.iterdir() if t.name.startswith('.') and t.name.endswith('.tmp') and t.is_file()
                   and any(t.name[1:].startswith(f + '.') for f in RUN_FILES))
 
+def logged_epochs(log) -> int:
+    "How many epoch records (lines `{\"epoch\": <int>, ...}`) the log file `log` holds; lines that do not parse are not counted"
+    try: lines = Path(log).read_text(encoding='utf-8', errors='replace').splitlines()
+    except OSError: return 0
+    n = 0
+    for line in lines:
+        try: r = json.loads(line)
+        except (ValueError, RecursionError): continue
+        n += isinstance(r, dict) and isinstance(r.get('epoch'), int) and not isinstance(r['epoch'], bool)
+    return n
+
 def check_run_folder(out, resume=False, overwrite=False) -> Path:
-    "Refuse (writing nothing) to start a run where run files are, unless `overwrite`; refuse to `resume` where no run is"
+    "Refuse (writing nothing) to start a run where run files are, unless `overwrite`; refuse to `resume` where no run is, or where a run lost its checkpoint"
     p = check_out(out)
     if resume and overwrite: raise ValueError("--resume and --overwrite exclude each other: resume continues the run in --out, overwrite replaces it")
     if p.exists() and not p.is_dir(): raise FileExistsError(f"output folder '{p}' is a file; choose another --out")
@@ -210,9 +271,11 @@ def check_run_folder(out, resume=False, overwrite=False) -> Path:
     if resume and found:
         if 'config.json' not in found:
             raise FileNotFoundError(f"cannot resume '{p}': it holds {_few(found)} but no config.json; pass --overwrite to start again there or choose another --out")
-        if 'checkpoint.pt' not in found:
-            raise FileNotFoundError(f"cannot resume '{p}': it has no checkpoint.pt (the run stopped before its first epoch ended); "
-                                    "start it again with --overwrite instead of --resume")
+        done, later = logged_epochs(p/'log.jsonl'), [f for f in found if f not in ('config.json', 'log.jsonl', 'checkpoint.pt')]
+        if 'checkpoint.pt' not in found and (done or later):   # written after a checkpoint: it was lost. Else nothing was: it starts again
+            what = f"its log.jsonl records {done} finished epoch{'s' * (done != 1)}" if done else f"it holds {_few(later)}"
+            raise FileNotFoundError(f"cannot resume '{p}': it has no checkpoint.pt, but {what}; "
+                                    "start it again with --overwrite instead of --resume, or choose another --out")
     if not resume and found and not overwrite:
         raise FileExistsError(f"output folder '{p}' already holds a run ({_few(found)}); "
                               "pass --resume to continue it, --overwrite to replace it, or choose another --out")
@@ -226,7 +289,7 @@ def clear_run_folder(out) -> list:
     return gone
 
 class RunDir:
-    "An output folder for one run: `config.json`, `checkpoint.pt`, `log.jsonl`; refuses to reuse another run's folder."
+    "An output folder for one run: `config.json`, `checkpoint.pt`, `log.jsonl`; refuses to reuse another run's folder (a writer holds the folder's `lock_run` first)."
     def __init__(self, out, config: dict, resume=False, resume_ok=RESUME_OK, overwrite=False):
         self.path = check_run_folder(out, resume, overwrite)
         self.config = _jsonable(config)
@@ -256,6 +319,105 @@ class RunDir:
     def file(self, name) -> Path: return self.path/name
     def __repr__(self): return f"RunDir('{self.path}', resumed={self.resumed})"
 
+# %% ../nbs/07a_runs.ipynb #e0ab7def
+LOCK_FILE = '.lock'    # in a run folder while a process writes there; not a run file, so it never blocks a new run
+
+class FolderInUse(RunFileError):
+    "Another live process holds the run folder's lock"
+
+def _clean(v, n=60) -> str: return ' '.join(str(v).split())[:n]    # a value read from a file, made safe for one line
+
+def _holder(path) -> dict:
+    "What the holder of lock file `path` wrote about itself (`pid`, `host`, `since`; {} when it cannot be read)"
+    for _ in range(50):                    # the holder writes it just after it took the lock
+        try: info = json.loads(Path(path).read_text(encoding='utf-8'))
+        except (OSError, ValueError, RecursionError): info = None
+        if isinstance(info, dict) and isinstance(info.get('pid'), int) and not isinstance(info['pid'], bool): return info
+        time.sleep(0.01)
+    return {}
+
+class RunLock:
+    "Hold run folder `folder` for this process: an exclusive `flock` on `folder/.lock`, which names the holder; the kernel drops the lock when its process ends, however it ends, so a lock file that a killed process left behind is stale and the next writer takes it over"
+    def __init__(self, folder):
+        self.folder, self.fd, self.pid = Path(folder), None, os.getpid()
+        self.path = self.folder/LOCK_FILE
+        self._made = [p for p in (self.folder, *self.folder.parents) if not p.exists()]   # removed again if the run leaves them empty
+        try: self.folder.mkdir(parents=True, exist_ok=True)
+        except OSError as e: raise write_error(e, self.path) from None
+        self.fd = self._take()
+        self.held = True
+        if self.fd is None: return
+        data = (json.dumps({'pid': self.pid, 'host': socket.gethostname(), 'since': time.strftime('%Y-%m-%d %H:%M:%S')}) + '\n').encode()
+        try: os.ftruncate(self.fd, 0); _write_fd(self.fd, data, self.path)
+        except OSError as e:
+            self.release(); raise write_error(e, self.path, len(data)) from None
+
+    def _take(self):
+        try: import fcntl
+        except ImportError: return None       # no flock on this system (Windows): the folder is not locked
+        while True:
+            try: fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o666)
+            except OSError as e: raise write_error(e, self.path) from None
+            try: fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError as e:
+                os.close(fd)
+                if e.errno in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES): raise self._busy() from None
+                if e.errno == errno.ENOLCK:   # a file system without locks
+                    import warnings
+                    warnings.warn(f"note: run folder '{self.folder}' cannot be locked here ({e.strerror}); make sure no other process writes there")
+                    return None
+                raise write_error(e, self.path) from None
+            try: same = os.path.samestat(os.fstat(fd), os.stat(self.path))
+            except FileNotFoundError: same = False
+            if same: return fd
+            os.close(fd)                      # its holder removed it while we waited: lock the new one
+
+    def _busy(self) -> FolderInUse:
+        info = _holder(self.path)
+        who = f"process {info['pid']}" if info else "another process"
+        if info.get('host') not in (None, socket.gethostname()): who += f" on {_clean(info['host'])}"
+        since = f" (since {_clean(info['since'], 25)})" if info.get('since') else ''
+        return FolderInUse(f"run folder '{self.folder}' is in use by {who}{since}; one process writes a run folder at a time: "
+                           "wait for it to end or stop it, or choose another --out", errno.EBUSY, 'run folder in use', str(self.path))
+
+    def release(self):
+        "Give the folder back: remove the lock file, unlock, and remove the folders the lock made if the run left them empty"
+        if not self.held or os.getpid() != self.pid: return     # a forked child never releases its parent's lock
+        if self.fd is not None:
+            try: os.unlink(self.path)
+            except OSError: pass
+            os.close(self.fd); self.fd = None
+        for d in self._made:
+            try: d.rmdir()
+            except OSError: break
+        self.held, self._made = False, []
+        for k, v in list(_HELD.items()):
+            if v is self: del _HELD[k]
+
+    def __enter__(self): return self
+    def __exit__(self, *exc): self.release()
+    def __repr__(self): return f"RunLock('{self.folder}', held={self.held})"
+
+_HELD: dict = {}
+
+def lock_run(out) -> RunLock:
+    "This process' lock of run folder `out`: the one it holds already, else a new one (`FolderInUse` when another live process holds it)"
+    key = os.path.realpath(out)
+    lk = _HELD.get(key)
+    if lk is None or not lk.held: lk = _HELD[key] = RunLock(out)
+    return lk
+
+def release_lock(out):
+    "Release this process' lock of run folder `out`, if it holds one (a run that failed before `run_epochs` gave it back)"
+    lk = _HELD.get(os.path.realpath(out))
+    if lk is not None: lk.release()
+
+def release_locks():
+    "Release every run-folder lock this process holds (also done at exit)"
+    for lk in list(_HELD.values()): lk.release()
+
+atexit.register(release_locks)
+
 # %% ../nbs/07a_runs.ipynb #d2be1ee2
 def _plain(o):
     if isinstance(o, torch.Tensor): return o.item() if o.numel() == 1 else o.tolist()
@@ -264,16 +426,27 @@ def _plain(o):
     if isinstance(o, (Path, torch.device)): return str(o)
     raise TypeError(f"log value {o!r} of type {type(o).__name__} cannot be written as JSON")
 
+def _lines(records) -> str: return ''.join(json.dumps(r, default=_plain) + '\n' for r in records)
+
 class JsonlLogger:
-    "Append-only JSON-lines log: `log(record, **fields)`, `read()`, `truncate(after_epoch)`."
+    "Append-only JSON-lines log: `log(record, **fields)`, `read()`, `truncate(after_epoch)`, `rewrite(records)`."
     def __init__(self, path): self.path = Path(path)
 
     def log(self, record: dict | None = None, **fields) -> dict:
         rec = {**(record or {}), **fields}
-        line = json.dumps(rec, default=_plain)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with open(self.path, 'a', encoding='utf-8') as f:
-            f.write(line + '\n'); f.flush()
+        data = _lines([rec]).encode('utf-8')
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o666)
+        except OSError as e: raise write_error(e, self.path, len(data)) from None
+        try:
+            size = os.fstat(fd).st_size
+            try: _write_fd(fd, data, self.path)
+            except OSError as e:
+                try: os.ftruncate(fd, size)       # no half line: the log stays as it was
+                except OSError: pass
+                raise write_error(e, self.path, len(data)) from None
+        finally: os.close(fd)
         return rec
 
     def read(self) -> list[dict]:
@@ -295,6 +468,16 @@ class JsonlLogger:
         if self.path.exists():
             atomic_write_text(''.join(json.dumps(r) + '\n' for r in keep), self.path)
         return len(recs) - len(keep)
+
+    def rewrite(self, records: list) -> bool:
+        "Make the log hold exactly `records` (atomically; no records: no file); returns whether it changed"
+        text = _lines(records)
+        try: old = self.path.read_text(encoding='utf-8') if self.path.exists() else None
+        except (OSError, UnicodeDecodeError): old = False
+        if old == (text or None): return False
+        if text: atomic_write_text(text, self.path)
+        else: self.path.unlink()
+        return True
 
     def __len__(self): return len(self.read())
 

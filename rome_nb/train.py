@@ -6,7 +6,7 @@ Docs: https://rome-nb.github.io/rome_nb/train.html.md"""
 
 # %% ../nbs/09_train.ipynb #c11fbc01
 from __future__ import annotations
-import json, math, os, sys, time
+import io, json, math, os, sys, time
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 import torch
@@ -14,9 +14,10 @@ import torch.nn as nn
 import torch.nn.functional as F
 from fastcore.script import call_parse, store_true, is_cli
 from .genotype import Genotype, PUBLISHED
+from .spaces import get_space, edge_index
 from .evalnet import NetworkCIFAR, NetworkImageNet, count_parameters_in_MB
 from .data import DATASETS, eval_loaders
-from .runs import (RunDir, atomic_save, atomic_write_text, load_checkpoint, get_rng_state, set_rng_state,
+from .runs import (RunDir, atomic_save, atomic_write_text, atomic_write_bytes, run_files, release_lock, load_checkpoint, get_rng_state, set_rng_state,
                           JsonlLogger, progress, seed_everything, resolve_device, check_out, check_run_folder, run_command,
                           parse_json, RESUME_OK, AMP_MODES)
 from .engine import Job, open_run, run_epochs
@@ -26,8 +27,8 @@ from torch.nn.parallel import DistributedDataParallel
 
 # %% auto #0
 __all__ = ['PRESETS', 'SCHEDULES', 'CKPT_FORMAT', 'CKPT_KEYS', 'TrainConfig', 'get_preset', 'check_config', 'resolve_genotype',
-           'genotype_label', 'LRFactor', 'make_scheduler', 'train_one_epoch', 'evaluate', 'plot_curves', 'TrainResult',
-           'run_folder', 'train', 'throughput', 'rome_train']
+           'check_in_space', 'genotype_label', 'LRFactor', 'make_scheduler', 'train_one_epoch', 'evaluate',
+           'plot_curves', 'TrainResult', 'run_folder', 'train', 'throughput', 'rome_train']
 
 # %% ../nbs/09_train.ipynb #fc06d630
 PRESETS = ('darts', 'imagenet', 'rdarts', 'quick')
@@ -111,6 +112,14 @@ def check_config(cfg: TrainConfig) -> TrainConfig:
     for k, lo in (('epochs', 1), ('batch_size', 1), ('layers', 3), ('seed', 0), ('warmup_epochs', 0)):
         v = getattr(cfg, k)
         if not _is_int(v) or v < lo: raise ValueError(f"{k} must be an int >= {lo}; got {v!r}")
+    if cfg.seed >= 2**63: raise ValueError(f"seed must be an int in [0, 2**63); got {cfg.seed!r}")
+    for k in ('auxiliary', 'channels_last', 'download'):
+        v = getattr(cfg, k)
+        if not isinstance(v, bool): raise ValueError(f"{k} must be True or False; got {v!r}")
+    for k in ('out', 'data_root'):
+        v = getattr(cfg, k)
+        if v is not None and not isinstance(v, (str, Path)): raise ValueError(f"{k} must be None or a folder path; got {v!r}")
+    if not isinstance(cfg.device, (str, torch.device)): raise ValueError(f"device must be auto, cpu, cuda or cuda:N; got {cfg.device!r}")
     if not _is_int(cfg.channels) or cfg.channels < 2 or cfg.channels % 2:
         raise ValueError(f"channels must be an even int >= 2 (reductions halve it in FactorizedReduce); got {cfg.channels!r}")
     if cfg.limit is not None and (not _is_int(cfg.limit) or cfg.limit < 2): raise ValueError(f"limit must be None or an int >= 2; got {cfg.limit!r}")
@@ -120,6 +129,7 @@ def check_config(cfg: TrainConfig) -> TrainConfig:
         if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v) or v < 0:
             raise ValueError(f"{k} must be a finite number >= 0; got {v!r}")
     if cfg.lr <= 0: raise ValueError(f"lr must be > 0; got {cfg.lr!r}")
+    if cfg.momentum >= 1: raise ValueError(f"momentum must be in [0, 1); got {cfg.momentum!r}")
     if cfg.lr_min > cfg.lr: raise ValueError(f"lr_min must be <= lr; got lr_min={cfg.lr_min!r}, lr={cfg.lr!r}")
     if cfg.drop_path_prob >= 1: raise ValueError(f"drop_path_prob must be in [0, 1); got {cfg.drop_path_prob!r}")
     if cfg.label_smoothing >= 1: raise ValueError(f"label_smoothing must be in [0, 1); got {cfg.label_smoothing!r}")
@@ -144,6 +154,8 @@ def resolve_genotype(g) -> Genotype:
     if isinstance(g, tuple) and len(g) == 4: return Genotype(*g).validate(allow_repeat=True)
     names = ', '.join(PUBLISHED)
     if not isinstance(g, (str, Path)): raise ValueError(f"genotype must be a Genotype, a name ({names}) or a path; got {type(g).__name__}")
+    if isinstance(g, str) and not g.strip():
+        raise ValueError(f"genotype {g!r} is empty; give a published name ({names}), a genotype JSON file or a search run folder")
     if isinstance(g, str) and g in PUBLISHED: return PUBLISHED[g].genotype
     if isinstance(g, str) and g.lstrip().startswith('{'): return _from_json_text(g, 'genotype text')
     p = Path(g).expanduser()
@@ -160,6 +172,26 @@ def resolve_genotype(g) -> Genotype:
     if isinstance(g, Path) or any(s in str(g) for s in ('/', '\\', '.json', '~')):
         raise FileNotFoundError(f"genotype file '{p}' not found")
     raise ValueError(f"unknown genotype {str(g)!r}; expected one of: {names}, or a path to a genotype JSON file")
+
+def check_in_space(geno: Genotype, space) -> Genotype:
+    "Raise a one-line error unless every op of `geno` is a candidate of `space` on its edge (S1's candidates differ per edge)"
+    sp = get_space(space)
+    for cell in ('normal', 'reduce'):
+        for k, (op, i) in enumerate(geno.cell(cell)):
+            node = k // 2 + 2
+            allowed = sp.ops(cell == 'reduce', edge_index(i, node))
+            if op not in allowed:
+                raise ValueError(f"the genotype's {cell} cell has {op} on edge {i} -> {node}, which space {sp.name!r} does not offer "
+                                 f"there (it offers {', '.join(allowed)}); give the space the genotype was searched in, or no --space")
+    return geno
+
+def _reads_from(g) -> Path | None:
+    "The folder whose files genotype spec `g` reads: a folder given as such, or the run folder of a genotype file"
+    if not isinstance(g, (str, Path)) or (isinstance(g, str) and (g in PUBLISHED or g.lstrip().startswith('{') or not g.strip())): return None
+    p = Path(g).expanduser()
+    if p.is_dir(): return p
+    if p.is_file() and (p.name == 'genotype.json' or run_files(p.parent)): return p.parent
+    return None
 
 def _search_progress(folder) -> str:
     "'it ran N of M epochs' for an unfinished search run folder"
@@ -272,7 +304,8 @@ def plot_curves(history: list[dict], title: str | None = None, path=None):
     for a in (a1, a2): a.grid(alpha=.3); a.legend()
     if title: fig.suptitle(title)
     fig.tight_layout()
-    if path is not None: fig.savefig(path, dpi=110)
+    if path is not None:                   # atomically, like every run file: a kill or a full disk never leaves half a PNG
+        buf = io.BytesIO(); fig.savefig(buf, format='png', dpi=110); atomic_write_bytes(buf.getvalue(), path)
     return fig
 
 # %% ../nbs/09_train.ipynb #4f3918dd
@@ -341,13 +374,14 @@ class _TrainJob(Job):
 
     def begin(self, run, start, history):
         cfg, W = self.cfg, world_size()
-        if run is not None and start == 0: atomic_write_text(self.geno.to_json(indent=1) + '\n', run.file('genotype.json'))
         if W > 1:                                              # all ranks start from rank 0's weights
             broadcast_parameters(self.model)
             self.step_model = DistributedDataParallel(self.model, device_ids=[self.device.index] if self.device.type == 'cuda' else None,
                                                       find_unused_parameters=bool(cfg.auxiliary and not cfg.auxiliary_weight))
         end = cfg.epochs if self.stop_after is None else min(cfg.epochs, start + self.stop_after)
-        if self.verbose and is_main():
+        if self.verbose and is_main() and start >= cfg.epochs:
+            print(f"rome_train: the training in {run_folder(cfg)} had already finished ({start} of {cfg.epochs} epochs); nothing left to run", flush=True)
+        elif self.verbose and is_main():
             print(f"rome_train: {cfg.preset} on {self.info.title}, {genotype_label(cfg.genotype)}, {cfg.layers} cells x {cfg.channels} ch, "
                   f"{self.params_mb:.3f} M params, {self.device}, epochs {start + 1}..{end} of {cfg.epochs} -> {run_folder(cfg)}")
 
@@ -376,6 +410,9 @@ class _TrainJob(Job):
                   f"test loss {rec['test_loss']:.4f} acc {100 * rec['test_acc']:.2f}%  ({rec['time_s']:.1f} s)", flush=True)
         return rec
 
+    def end_epoch(self, run, history):   # after the first checkpoint, like every file but config.json: a folder without one is a run that finished nothing
+        if not run.file('genotype.json').exists(): atomic_write_text(self.geno.to_json(indent=1) + '\n', run.file('genotype.json'))
+
     def finish(self, run, history, complete):
         if history: plot_curves(history, f"{genotype_label(self.cfg.genotype)} on {self.info.title}", run.file('curves.png'))
         if complete: atomic_save(self.model.state_dict(), run.file('model.pt'))
@@ -391,24 +428,33 @@ def train(cfg: TrainConfig, genotype=None, resume: bool = False, stop_after: int
     if stop_after is not None and (not _is_int(stop_after) or stop_after < 1): raise ValueError(f"stop_after must be an int >= 1; got {stop_after!r}")
     if cfg.batch_size % W:
         raise ValueError(f"batch_size {cfg.batch_size} must be a multiple of the number of processes ({W}): each takes batch_size / {W} images of every batch")
+    if cfg.space is not None: check_in_space(geno, cfg.space)
     out = run_folder(cfg)
+    src = _reads_from(cfg.genotype)                            # whatever the flags: a run there would replace what it reads
+    if src is not None and (out.resolve() == src.resolve() or src.resolve() in out.resolve().parents):
+        raise ValueError(f"--out '{out}' is {'' if out.resolve() == src.resolve() else 'inside '}the folder '{src}' that --genotype "
+                         "reads; training there would replace or mix with its files: choose another --out")
     config = _run_config(cfg, geno)
     run, ck = open_run(out, config, resume, overwrite, _check_train_checkpoint)   # refuses early, before anything is loaded
-    seed_everything(cfg.seed)
-    train_loader, test_loader, info = eval_loaders(cfg.dataset, batch_size=cfg.batch_size // W, root=cfg.data_root, cutout=cfg.cutout,
-                                                   device=device, seed=cfg.seed, limit=cfg.limit, download=cfg.download,
-                                                   rank=rank(), world_size=W)
-    model = _build_model(cfg, geno, info)
-    params_mb = count_parameters_in_MB(model)
-    cl = cfg.channels_last and device.type == 'cuda'
-    model = model.to(device, memory_format=torch.channels_last) if cl else model.to(device)
-    if device.type == 'cuda': torch.backends.cudnn.benchmark = True
-    optimizer = torch.optim.SGD(model.parameters(), cfg.lr, momentum=cfg.momentum, weight_decay=cfg.weight_decay)
-    scheduler = make_scheduler(optimizer, cfg)
-    scaler = torch.amp.GradScaler('cuda') if cfg.amp == 'fp16' else None
-    job = _TrainJob(cfg, geno, model, optimizer, scheduler, scaler, (train_loader, test_loader), info, params_mb, device, cl,
-                    stop_after, show_progress, verbose)
-    res = run_epochs(job, out, config, cfg.epochs, CKPT_FORMAT, run, ck, overwrite, stop_after, show_progress=False, desc='train')
+    try:
+        seed_everything(cfg.seed)
+        train_loader, test_loader, info = eval_loaders(cfg.dataset, batch_size=cfg.batch_size // W, root=cfg.data_root, cutout=cfg.cutout,
+                                                       device=device, seed=cfg.seed, limit=cfg.limit, download=cfg.download,
+                                                       rank=rank(), world_size=W)
+        model = _build_model(cfg, geno, info)
+        params_mb = count_parameters_in_MB(model)
+        cl = cfg.channels_last and device.type == 'cuda'
+        model = model.to(device, memory_format=torch.channels_last) if cl else model.to(device)
+        if device.type == 'cuda': torch.backends.cudnn.benchmark = True
+        optimizer = torch.optim.SGD(model.parameters(), cfg.lr, momentum=cfg.momentum, weight_decay=cfg.weight_decay)
+        scheduler = make_scheduler(optimizer, cfg)
+        scaler = torch.amp.GradScaler('cuda') if cfg.amp == 'fp16' else None
+        job = _TrainJob(cfg, geno, model, optimizer, scheduler, scaler, (train_loader, test_loader), info, params_mb, device, cl,
+                        stop_after, show_progress, verbose)
+        res = run_epochs(job, out, config, cfg.epochs, CKPT_FORMAT, run, ck, overwrite, stop_after, show_progress=False, desc='train')
+    except BaseException:
+        release_lock(out)          # the lock `open_run` took, when the run fails before `run_epochs` gives it back
+        raise
     h = res.history
     return TrainResult(job.best, h[-1]['test_acc'] if h else float('nan'), h, out, params_mb, len(h), geno)
 
