@@ -21,7 +21,7 @@ from .methods.base import (MethodConfig, Method, NonFiniteLoss, accumulate_grads
                                   check_int, check_float, check_bool, check_choice)
 from .data import DATASETS, search_loaders
 from .runs import (seed_everything, resolve_device, atomic_save, atomic_write_text, load_checkpoint,
-                          get_rng_state, set_rng_state, RunDir, JsonlLogger, progress, check_out)
+                          get_rng_state, set_rng_state, RunDir, JsonlLogger, progress, check_out, atomic_write_bytes, release_lock)
 from .distributed import (world_size, rank, is_main, barrier, local_device, broadcast_parameters, check_in_sync,
                                  sample_seed, init_distributed, cleanup)
 
@@ -110,11 +110,11 @@ def plot_collapse(history:list, title:str|None=None, n_ops:int=8):
     return fig
 
 def _save_fig(fig, path):
-    "Write a PNG atomically, so a watcher never sees half a file"
+    "Write a PNG atomically, so a watcher never sees half a file (a full disk: one line naming the file)"
     import io
     buf = io.BytesIO(); fig.savefig(buf, format='png', dpi=100)
     Path(path).parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(path).with_name(f'.{Path(path).name}.tmp'); tmp.write_bytes(buf.getvalue()); os.replace(tmp, path)
+    atomic_write_bytes(buf.getvalue(), path)
 
 # %% ../nbs/06_search.ipynb #78603326
 from .runs import check_out, run_command, RESUME_OK
@@ -258,22 +258,26 @@ def search(cfg:SearchConfig|str='quick', resume:bool=False, show_progress:bool=T
     out, config = check_out(cfg.out), asdict(cfg)
     W, main = world_size(), is_main()
     run, ck = open_run(out, config, resume, overwrite, _check_search_checkpoint)   # refuses early, before anything is loaded
-    device = local_device(resolve_device(cfg.device))      # several processes: each its own GPU
-    if cfg.amp != 'off' and device.type != 'cuda' and main:
-        msg = f"note: amp is ignored on {device.type}: the search's bfloat16 autocast runs on CUDA only"
-        warnings.warn(msg)                    # a command prints it as one line (cli_setup)
-    _set_determinism(cfg)
-    seed_everything(cfg.seed)
-    train_it, val_it, info = search_loaders(cfg.dataset, cfg.batch_size, root=cfg.data_root, portion=cfg.portion,
-                                            seed=cfg.seed, device=device, limit=cfg.limit, download=cfg.download)
-    model = build_supernet(cfg.method, cfg.space, cfg.channels, cfg.layers, info.num_classes, info.channels, cfg.td,
-                           cfg.output_node).to(device)
-    broadcast_parameters(model)               # several processes: rank 0's initial values everywhere
-    method = get_method(cfg.method)(model, cfg)
-    if main and method.k < W:
-        warnings.warn(f"K={method.k} samples over {W} processes: processes {method.k}..{W - 1} have no sample to run")
-    job = _SearchJob(cfg, model, method, (train_it, val_it), show_progress)
-    res = run_epochs(job, out, config, cfg.epochs, CKPT_FORMAT, run, ck, overwrite, stop_after, show_progress, desc='search')
+    try:
+        device = local_device(resolve_device(cfg.device))      # several processes: each its own GPU
+        if cfg.amp != 'off' and device.type != 'cuda' and main:
+            msg = f"note: amp is ignored on {device.type}: the search's bfloat16 autocast runs on CUDA only"
+            warnings.warn(msg)                    # a command prints it as one line (cli_setup)
+        _set_determinism(cfg)
+        seed_everything(cfg.seed)
+        train_it, val_it, info = search_loaders(cfg.dataset, cfg.batch_size, root=cfg.data_root, portion=cfg.portion,
+                                                seed=cfg.seed, device=device, limit=cfg.limit, download=cfg.download)
+        model = build_supernet(cfg.method, cfg.space, cfg.channels, cfg.layers, info.num_classes, info.channels, cfg.td,
+                               cfg.output_node).to(device)
+        broadcast_parameters(model)               # several processes: rank 0's initial values everywhere
+        method = get_method(cfg.method)(model, cfg)
+        if main and method.k < W:
+            warnings.warn(f"K={method.k} samples over {W} processes: processes {method.k}..{W - 1} have no sample to run")
+        job = _SearchJob(cfg, model, method, (train_it, val_it), show_progress)
+        res = run_epochs(job, out, config, cfg.epochs, CKPT_FORMAT, run, ck, overwrite, stop_after, show_progress, desc='search')
+    except BaseException:
+        release_lock(out)          # the lock `open_run` took, when the run fails before `run_epochs` gives it back
+        raise
     if W > 1: _check_sync(model, method, full=True)
     return SearchResult(method.genotype(), res.history, out, res.stopped)
 

@@ -14,7 +14,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 from fastcore.script import call_parse, store_true, is_cli
 from .genotype import Genotype, PUBLISHED
-from .spaces import get_space, edge_index
+from .darts_space import get_darts_space, edge_index
 from .evalnet import NetworkCIFAR, NetworkImageNet, count_parameters_in_MB
 from .data import DATASETS, eval_loaders
 from .runs import (RunDir, atomic_save, atomic_write_text, atomic_write_bytes, run_files, release_lock, load_checkpoint, get_rng_state, set_rng_state,
@@ -175,7 +175,7 @@ def resolve_genotype(g) -> Genotype:
 
 def check_in_space(geno: Genotype, space) -> Genotype:
     "Raise a one-line error unless every op of `geno` is a candidate of `space` on its edge (S1's candidates differ per edge)"
-    sp = get_space(space)
+    sp = get_darts_space(space)
     for cell in ('normal', 'reduce'):
         for k, (op, i) in enumerate(geno.cell(cell)):
             node = k // 2 + 2
