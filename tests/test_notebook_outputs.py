@@ -10,6 +10,7 @@ FIGURES = {
     '00_problem.ipynb': 1,                      # memory of one step per method, as a bar chart
     '01_gumbel.ipynb': 2,                       # Monte Carlo vs exact inclusion probabilities; the explorer's static frame
     '03b_genotype.ipynb': 1,                     # the genotype cells
+    '03c_nb201.ipynb': 2,                       # a NAS-Bench-201 cell; three cells side by side
     '06a_memory.ipynb': 1,                      # the memory table as a bar chart
     '06_search.ipynb': 2,                       # the collapse monitor and the search curves
     '09_train.ipynb': 1,                        # training curves
