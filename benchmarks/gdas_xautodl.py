@@ -45,10 +45,10 @@ def xautodl_gdas(C, cells, device, num_classes=10):
 
 
 def ours_gdas(C, cells, device, num_classes=10, seed=0):
-    "This package's GDAS over the same space (`darts`: the 8 DARTS ops, `none` included) and its `Strategy.step`"
-    from rome_nb.search import build_supernet, get_strategy
+    "This package's GDAS over the same space (`darts`: the 8 DARTS ops, `none` included) and its method object's `step`"
+    from rome_nb.methods import build_supernet, get_method
     net = build_supernet('gdas', 'darts', C=C, layers=cells, num_classes=num_classes).to(device)
-    st = get_strategy('gdas', net, epochs=50, seed=seed)
+    st = get_method('gdas')(net, epochs=50, seed=seed)
     st.new_epoch(0)
     return net, st.step, net
 

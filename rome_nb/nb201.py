@@ -7,6 +7,7 @@ Docs: https://rome-nb.github.io/rome_nb/nb201.html.md"""
 # %% ../nbs/03c_nb201.ipynb #927b265b
 from __future__ import annotations
 import csv, io, itertools, json, math, os
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator, NamedTuple
 
@@ -15,12 +16,15 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from .ops import Identity, Zero
+from .family import Space, SearchSpec, Topology, check_tau
+from .sampling import ops_cells, edge_cells, mixture_cells, sample_in_edges, run_plan, scalable
 
 # %% auto #0
 __all__ = ['NB201_OPS', 'NB201_NODES', 'NB201_EDGES', 'NB201_NODE_EDGES', 'NB201_PARAM_FREE', 'METRICS', 'NATS_DATASETS',
-           'NATS_HPS', 'PUBLISHED_CIFAR10', 'NB201Arch', 'all_archs', 'plot_nb201_cell', 'NB201ReLUConvBN',
-           'NB201FactorizedReduce', 'nb201_op', 'NB201ResBlock', 'NB201Skeleton', 'NB201EvalCell', 'NB201Network',
-           'NB201Record', 'UnknownArchError', 'NB201Table']
+           'NATS_HPS', 'PUBLISHED_CIFAR10', 'NB201_CELL', 'ROME_OPS', 'NB201_SPACES', 'NB201Arch', 'all_archs',
+           'plot_nb201_cell', 'NB201ReLUConvBN', 'NB201FactorizedReduce', 'nb201_op', 'NB201ResBlock', 'NB201Skeleton',
+           'NB201EvalCell', 'NB201Network', 'NB201Record', 'UnknownArchError', 'NB201Table', 'NB201SearchCell',
+           'NB201Sample', 'NB201SearchNet', 'NB201Space', 'discrete_network']
 
 # %% ../nbs/03c_nb201.ipynb #aa97a5da
 NB201_OPS = ('none', 'skip_connect', 'nor_conv_1x1', 'nor_conv_3x3', 'avg_pool_3x3')   # the benchmark's op list, in its order
@@ -132,6 +136,13 @@ class NB201Arch(NamedTuple):
     def num_none(self, cell: str = 'normal') -> int:
         "`none` edges; 0 for `'reduce'`"
         return self._count(cell, ('none',))
+    def num_ops(self, cell: str = 'normal') -> int:
+        "Op choices in the cell: one per edge, 6"
+        _check_cell(cell)
+        return len(NB201_EDGES)
+    def summary(self) -> list:
+        "Lines for the terminal: the cell's arch_str"
+        return [f"cell (nb201): {self.arch_str}"]
 
     def is_connected(self) -> bool:
         "Whether a path of non-`none` edges leads from the input (node 0) to the output (node 3)."
@@ -498,3 +509,128 @@ PUBLISHED_CIFAR10 = {
     'GDAS':     (89.89, 0.08, 93.61, 0.09),
     'optimum':  (91.61, None, 94.37, None),
 }
+
+# %% ../nbs/03c_nb201.ipynb #0e96e54c
+NB201_CELL = Topology(1, 3)          # the cell input, then nodes 1, 2, 3; edges in arch_str order
+ROME_OPS = tuple(o for o in NB201_OPS if o != 'none')     # the ops a ROME edge draws from: `none` is an edge ROME did not draw
+
+def _search_bns(op):
+    "The BatchNorm that ends op `op` (made scalable: its output weight folds into it), or None"
+    return scalable(op.op) if isinstance(op, NB201ReLUConvBN) else scalable(op)
+
+class NB201SearchCell(nn.Module):
+    "A NAS-Bench-201 search cell holding candidate ops `ops` on every edge (BatchNorms without affine parameters); `forward(s, plan)` runs `run_plan`"
+    def __init__(self, C: int, ops=NB201_OPS, wrap=None):
+        super().__init__()
+        self.C, self.op_names = C, tuple(ops)
+        build = lambda name, c, stride: nb201_op(name, c, c, stride, affine=False, track_running_stats=True)
+        def edge_op(name):
+            op = build(name, C, 1)
+            return op if wrap is None else wrap(op, name, C, 1, build)
+        self.edge_ops = nn.ModuleList(nn.ModuleList(edge_op(o) for o in self.op_names) for _ in NB201_EDGES)
+        self._bns = [[_search_bns(op) for op in ops_] for ops_ in self.edge_ops]   # plain list: not registered twice
+
+    def forward(self, s, plan): return run_plan([s], self.edge_ops, self._bns, plan)[-1]
+
+# %% ../nbs/03c_nb201.ipynb #83e7323e
+@dataclass(eq=False)
+class NB201Sample:
+    "One architecture sample of the NAS-Bench-201 supernet: one `CellSample` for every cell"
+    cell: object
+    method: str
+    tau: float
+    space: object = field(repr=False, default=None)
+
+class NB201SearchNet(NB201Skeleton):
+    "The NAS-Bench-201 supernet that the method of `spec` searches: N cells per stage (`layers`), C channels, the sampler of `spec`"
+    def __init__(self, space, C: int = 16, layers: int = 5, num_classes: int = 10, spec: SearchSpec | None = None, in_channels: int = 3):
+        if not isinstance(spec, SearchSpec): raise TypeError(f"spec must be a SearchSpec, got {type(spec).__name__}")
+        space.check(spec)
+        ops = ROME_OPS if spec.sampler == 'topk' else NB201_OPS
+        super().__init__(lambda c: NB201SearchCell(c, ops, spec.wrap), C, layers, num_classes, in_channels)
+        self.space, self.spec, self.method, self.cell_ops, self.layers = space, spec, spec.method, ops, layers
+        self.alphas_cell = nn.Parameter(1e-3 * torch.randn(NB201_CELL.n_edges, len(ops)))          # DARTS' init
+        self.betas_cell = nn.Parameter(1e-3 * torch.randn(NB201_CELL.n_edges)) if spec.beta == 'in-edges' else None
+
+    def alphas(self) -> list: return [self.alphas_cell]
+    def arch_parameters(self) -> list: return [self.alphas_cell] + ([] if self.betas_cell is None else [self.betas_cell])
+    def weight_parameters(self) -> list:
+        arch = {id(p) for p in self.arch_parameters()}
+        return [p for p in self.parameters() if id(p) not in arch]
+
+    def sample(self, tau: float = 1.0, noise: bool = True) -> NB201Sample:
+        "One architecture for every cell, drawn with the method's sampler (`noise=False`: the sampler's mode)"
+        check_tau(tau)
+        s, a = self.spec, [self.alphas_cell]
+        if s.sampler == 'ops': cell = ops_cells(NB201_CELL, a, tau, noise)[0]
+        elif s.sampler == 'topk':
+            cell = edge_cells(NB201_CELL, a, [self.betas_cell], lambda b, t, n: sample_in_edges(b, NB201_CELL, 2, t, n), tau, noise)[0]
+        else:
+            alpha = torch.stack(a)
+            W, E = s.weights(alpha, None if self.betas_cell is None else self.betas_cell[None], tau, noise, NB201_CELL)
+            cell = mixture_cells(NB201_CELL, W, alpha, E)[0]
+        return NB201Sample(cell, self.method, tau, self.space)
+
+    def forward(self, x, sample: NB201Sample | None = None, tau: float = 1.0):
+        "Logits of the sampled sub-network (a fresh sample when `sample` is None)"
+        if sample is None: sample = self.sample(tau)
+        elif not isinstance(sample, NB201Sample): raise TypeError(f"sample must be an NB201Sample, got {type(sample).__name__}")
+        return self.run(x, lambda k, cell, s: cell(s, sample.cell.plan))
+
+    def genotype(self) -> NB201Arch:
+        "The derived cell under the method's rule: argmax over all ops per edge (DARTS, GDAS); ROME: top-2 β per node, the best op on each, `none` elsewhere"
+        a = self.alphas_cell.detach().cpu().double()
+        b = None if self.betas_cell is None else self.betas_cell.detach().cpu().double()
+        if not (torch.isfinite(a).all() and (b is None or torch.isfinite(b).all())):
+            raise ValueError("cannot derive a cell from non-finite architecture parameters (alpha or beta holds NaN or inf)")
+        if self.spec.derive == 'topk':
+            keep = set()
+            for s in NB201_CELL.edge_slices:
+                es = list(range(s.start, s.stop))
+                keep |= set(sorted(es, key=lambda e: (-b[e].item(), e))[:2])        # ties: the lower input
+            return NB201Arch(tuple(self.cell_ops[int(a[e].argmax())] if e in keep else 'none' for e in range(NB201_CELL.n_edges)))
+        w = torch.softmax(a, -1) if self.spec.derive_weights is None else self.spec.derive_weights(a, b, NB201_CELL)
+        return NB201Arch(tuple(self.cell_ops[int(w[e].argmax())] for e in range(NB201_CELL.n_edges)))
+
+    def arch_state(self) -> dict:
+        "Softmaxed α per edge (and β per node), detached, on the CPU"
+        out = {'alphas_cell': torch.softmax(self.alphas_cell.detach(), -1).cpu()}
+        if self.betas_cell is not None:
+            b = self.betas_cell.detach().cpu()
+            out['betas_cell'] = torch.cat([torch.softmax(b[s], 0) for s in NB201_CELL.edge_slices])
+        return out
+
+# %% ../nbs/03c_nb201.ipynb #c5699868
+@dataclass(frozen=True)
+class NB201Space(Space):
+    "NAS-Bench-201's cell space behind the `Space` interface"
+    name: str = 'nb201'
+    family = 'nb201'
+    samplers = ('ops', 'topk', 'mixture')
+    topology = NB201_CELL
+    default_size = {'C': 16, 'layers': 5}
+    description = "NAS-Bench-201 cell, 6 edges, every node sums its inputs; none, skip_connect, nor_conv_1x1, nor_conv_3x3, avg_pool_3x3"
+
+    def supernet(self, spec: SearchSpec, C: int, layers: int, num_classes: int = 10, in_channels: int = 3) -> NB201SearchNet:
+        return NB201SearchNet(self, C, layers, num_classes, spec, in_channels)
+
+    def genotype_from_json(self, text: str) -> NB201Arch: return NB201Arch.from_json(text)
+
+    def load_table(self, path, dataset: str | None = None, hp: str | None = None) -> NB201Table:
+        "The benchmark's accuracies (`NB201Table.load`: a CSV table or the official file through `nats_bench`)"
+        return NB201Table.load(path, dataset, hp)
+
+NB201_SPACES = {'nb201': NB201Space()}
+
+# %% ../nbs/03c_nb201.ipynb #75a8e619
+def discrete_network(net: NB201SearchNet, arch) -> NB201Network:
+    "`NB201Network` of `arch` (with the search's affine-free BatchNorms) holding copies of the supernet's weights and statistics"
+    arch = _as_arch(arch)
+    d = NB201Network(arch, net.C, net.layers, net.num_classes, net.in_channels, affine=False)
+    for m in ('stem', 'lastact', 'classifier'): getattr(d, m).load_state_dict(getattr(net, m).state_dict())
+    for dc, sc in zip(d.cells, net.cells):
+        if isinstance(sc, NB201ResBlock): dc.load_state_dict(sc.state_dict()); continue
+        for e, op in enumerate(arch.ops):
+            if op in sc.op_names: dc.layers[e].load_state_dict(sc.edge_ops[e][sc.op_names.index(op)].state_dict())
+            elif op != 'none': raise ValueError(f"op {op!r} on edge {e} is not a candidate of this supernet ({', '.join(sc.op_names)})")
+    return d.train(net.training)

@@ -57,14 +57,17 @@ class SearchConfig(MethodConfig):
     download: bool = setting(False, "fetch the dataset when it is not under data_root (needs a network)", check_bool())
     deterministic: bool = setting(False, "deterministic GPU kernels (slower)", check_bool())
     sync_every: int = setting(0, "under torchrun: check that all processes agree every N steps (0: at each epoch end)", check_int(0))
+    table: str | None = setting(None, "a table of the space's benchmark accuracies (NAS-Bench-201: a CSV with arch_str, valid_acc, test_acc, or the official file); each epoch's derived cell is looked up in it and its accuracy logged", _check_text(none=True))
     preset: str | None = setting(None, "the preset this config came from (names the default run folder)", cli=False)
 
     def __post_init__(self):
         super().__post_init__()                                  # every field's check, then the cross-field rules
         if self.seed is None: raise ValueError("seed must be an integer >= 0 for a search run, got None")
         m = get_method(self.method)
-        check_method_space(m, self.space, self.td, self.output_node)
+        sp = check_method_space(m, self.space, self.td, self.output_node)
         m.check_config(self)                                     # K meaningful for the method, reg on its grid
+        if self.table is not None and not hasattr(sp, 'load_table'):
+            raise ValueError(f"table means something only for a space whose cells have benchmark accuracies (nb201), not for space {self.space!r}")
 
     @classmethod
     def from_preset(cls, name: str = 'quick', **overrides) -> 'SearchConfig':
@@ -91,10 +94,11 @@ PRESETS = {
 
 # %% ../nbs/06_search.ipynb #6d886dbb
 def plot_collapse(history:list, title:str|None=None, n_ops:int=8):
-    "Skip-connections and parameter-free ops in the normal cell (of `n_ops` op choices) per epoch (left) and accuracies (right); returns the Figure"
+    "Skip-connections and parameter-free ops in the normal cell (of `n_ops` op choices) per epoch (left), accuracies (middle) and, when the records carry it, the derived cell's benchmark accuracy (right); returns the Figure"
     import matplotlib.pyplot as plt
-    ep = [r['epoch'] for r in history]
-    fig, (a1, a2) = plt.subplots(1, 2, figsize=(9, 3.2))
+    ep, bench = [r['epoch'] for r in history], [r for r in history if 'bench_valid_acc' in r]
+    fig, axes = plt.subplots(1, 3 if bench else 2, figsize=(13.5 if bench else 9, 3.2))
+    a1, a2 = axes[:2]
     a1.plot(ep, [r['num_skip'] for r in history], 'o-', color='tab:red', label='skip_connect')
     a1.plot(ep, [r['num_param_free'] for r in history], 's--', color='tab:gray', label='parameter-free ops (Num)')
     a1.set(xlabel='epoch', ylabel=f'ops in the normal cell (of {n_ops})', ylim=(-0.3, n_ops + 0.3), title='collapse monitor')
@@ -104,6 +108,12 @@ def plot_collapse(history:list, title:str|None=None, n_ops:int=8):
     a2.set(xlabel='epoch', ylabel='accuracy of sampled sub-networks (%)', ylim=(0, 100), title='accuracy')
     a2.legend(loc='lower right', fontsize=8)
     for a in (a1, a2): a.grid(alpha=0.3)
+    if bench:                                           # the collapse measured in accuracy: the derived cell's benchmark score
+        a3 = axes[2]
+        a3.plot([r['epoch'] for r in bench], [r['bench_valid_acc'] for r in bench], 'o-', color='tab:green', label='validation')
+        a3.plot([r['epoch'] for r in bench], [r['bench_test_acc'] for r in bench], 's--', color='tab:olive', label='test')
+        a3.set(xlabel='epoch', ylabel='benchmark accuracy of the derived cell (%)', ylim=(0, 100), title='derived cell, measured')
+        a3.legend(loc='lower right', fontsize=8); a3.grid(alpha=0.3)
     if title: fig.suptitle(title)
     fig.tight_layout()
     plt.close(fig)
@@ -156,6 +166,8 @@ class SearchResult:
             f"normal cell: {g.num_skip()} skip-connections, {g.num_param_free()} parameter-free ops of {g.num_ops()}",
             f"validation accuracy (last epoch, sampled sub-networks): {100 * last.get('val_acc', float('nan')):.1f}%"
             f"  after {last.get('epoch', 0)} epoch{'s' * (last.get('epoch', 0) != 1)}, {sum(r['epoch_time'] for r in self.history):.0f} s",
+            *([f"benchmark accuracy of the derived cell: validation {last['bench_valid_acc']:.2f}%, test {last['bench_test_acc']:.2f}%"]
+              if 'bench_valid_acc' in last else []),
             f"run folder: {self.run_dir}  (genotype.json, log.jsonl, collapse.png, genotype.png, checkpoint.pt)"])
 
 # %% ../nbs/06_search.ipynb #9f7881d5
@@ -187,12 +199,16 @@ def _load_loader_state(loaders, states):
     for it, s in zip(loaders, states):
         if s and hasattr(it, 'load_state_dict'): it.load_state_dict(s)
 
-def _epoch_record(epoch, sums, n, method, lr, tau, seconds) -> dict:
+def _epoch_record(epoch, sums, n, method, lr, tau, seconds, table=None) -> dict:
     g = method.genotype()
-    return dict(epoch=epoch, **{k: v / max(n, 1) for k, v in sums.items()}, steps=n, tau=tau, lr=lr,
-                arch_lr=method.a_opt.param_groups[0]['lr'], genotype=g.to_dict(), num_skip=g.num_skip('normal'),
-                num_param_free=g.num_param_free('normal'), num_skip_reduce=g.num_skip('reduce'),
-                arch=_arch_record(method.model), epoch_time=round(seconds, 3))
+    rec = dict(epoch=epoch, **{k: v / max(n, 1) for k, v in sums.items()}, steps=n, tau=tau, lr=lr,
+               arch_lr=method.a_opt.param_groups[0]['lr'], genotype=g.to_dict(), num_skip=g.num_skip('normal'),
+               num_param_free=g.num_param_free('normal'), num_skip_reduce=g.num_skip('reduce'),
+               arch=_arch_record(method.model), epoch_time=round(seconds, 3))
+    if table is not None:                        # the derived cell's measured accuracy (NAS-Bench-201: a lookup)
+        r = table.lookup(g)
+        rec.update(bench_valid_acc=r.valid_acc, bench_test_acc=r.test_acc)
+    return rec
 
 def _save_plots(run, history, g):
     _save_fig(plot_collapse(history, run.path.name, g.num_ops()), run.file('collapse.png'))
@@ -202,8 +218,9 @@ def _save_plots(run, history, g):
 class _SearchJob(Job):
     "A search for the run engine: one epoch of the method's steps, its record, its plots and its genotype"
     what = 'the search'
-    def __init__(self, cfg, model, method, loaders, show_progress=True):
+    def __init__(self, cfg, model, method, loaders, show_progress=True, table=None):
         self.cfg, self.model, self.method, self.loaders, self.show = cfg, model, method, loaders, show_progress and is_main()
+        self.table = table                             # the space's benchmark accuracies, or None
         self.pos = 0                                   # the next epoch of the schedule (0-based; a method's rollback moves it back)
     stop = property(lambda self: self.method.stop, doc="Set by the method's `on_epoch_end` stage (True or a reason)")
     def more(self, done, epochs): return self.pos < self.cfg.epochs
@@ -236,7 +253,7 @@ class _SearchJob(Job):
         s.end_epoch()                                  # the lr schedule, then the method's stage (which may set `stop`)
         if W > 1:                                      # BatchNorm statistics differ per rank (never used in search): rank 0's
             broadcast_parameters(list(self.model.buffers())); _check_sync(self.model, s, full=True)
-        rec = _epoch_record(epoch, sums, n, s, lr, tau, time.perf_counter() - t0)     # epoch: epochs run, rollbacks too
+        rec = _epoch_record(epoch, sums, n, s, lr, tau, time.perf_counter() - t0, self.table)   # epoch: epochs run, rollbacks too
         if s.epoch != e: rec['rolled_back_to'] = s.epoch + 1    # a rollback: the schedule resumes after that epoch
         self.pos = s.epoch + 1
         return rec
@@ -257,6 +274,7 @@ def search(cfg:SearchConfig|str='quick', resume:bool=False, show_progress:bool=T
     cfg = cfg.resolved()
     out, config = check_out(cfg.out), asdict(cfg)
     W, main = world_size(), is_main()
+    table = get_space(cfg.space).load_table(cfg.table) if cfg.table is not None else None   # a bad table: one line, before the run folder
     run, ck = open_run(out, config, resume, overwrite, _check_search_checkpoint)   # refuses early, before anything is loaded
     try:
         device = local_device(resolve_device(cfg.device))      # several processes: each its own GPU
@@ -273,7 +291,7 @@ def search(cfg:SearchConfig|str='quick', resume:bool=False, show_progress:bool=T
         method = get_method(cfg.method)(model, cfg)
         if main and method.k < W:
             warnings.warn(f"K={method.k} samples over {W} processes: processes {method.k}..{W - 1} have no sample to run")
-        job = _SearchJob(cfg, model, method, (train_it, val_it), show_progress)
+        job = _SearchJob(cfg, model, method, (train_it, val_it), show_progress, table)
         res = run_epochs(job, out, config, cfg.epochs, CKPT_FORMAT, run, ck, overwrite, stop_after, show_progress, desc='search')
     except BaseException:
         release_lock(out)          # the lock `open_run` took, when the run fails before `run_epochs` gives it back

@@ -10,12 +10,13 @@ from .family import Space
 from .darts_space import SearchSpace
 from .supernet import DARTS_FAMILY, DartsSpace
 from .nb1shot1 import NB1SHOT1_SPACES
+from .nb201 import NB201_SPACES
 
 # %% auto #0
-__all__ = ['SPACES', 'space_names', 'get_space', 'space_table']
+__all__ = ['SPACES', 'space_names', 'get_space', 'space_table', 'register_space']
 
 # %% ../nbs/04z_spaces.ipynb #ce747d44
-SPACES: dict[str, Space] = {**DARTS_FAMILY, **NB1SHOT1_SPACES}
+SPACES: dict[str, Space] = {**DARTS_FAMILY, **NB1SHOT1_SPACES, **NB201_SPACES}
 
 def space_names(family: str | None = None) -> tuple:
     "Names of every space (of `family` only, when given), in registration order"
@@ -32,3 +33,15 @@ def get_space(name) -> Space:
 def space_table() -> str:
     "Markdown: every space with its family and what it holds"
     return '\n'.join(['| space | family | cell |', '|---|---|---|'] + [f"| `{n}` | {s.family} | {s.description} |" for n, s in SPACES.items()])
+
+# %% ../nbs/04z_spaces.ipynb #0df0151f
+def register_space(space: Space, replace: bool = False) -> Space:
+    "Add `space` to the registry under `space.name` (lower case); a name in use is refused unless `replace`"
+    if not isinstance(space, Space): raise TypeError(f"register_space takes a Space (see rome_nb.family), got {type(space).__name__}")
+    name = getattr(space, 'name', None)
+    if not isinstance(name, str) or not name.strip() or name != name.strip():
+        raise ValueError(f"a space needs a non-empty name without surrounding spaces, got {name!r}")
+    if name.lower() in SPACES and not replace:
+        raise ValueError(f"space name {name!r} is taken (by {SPACES[name.lower()]!r}); pick another name or pass replace=True")
+    SPACES[name.lower()] = space
+    return space

@@ -48,3 +48,27 @@ def test_jobs_throughput_smoke(tmp_path):
 def test_jobs_throughput_bad_jobs(capsys):
     with pytest.raises(SystemExit): _load('jobs_throughput').main(['--jobs', '0,2'])
     assert "--jobs must be a comma-separated list of integers >= 1, got '0,2'" in capsys.readouterr().err
+
+
+def test_methods_benchmark_nb201(capsys):
+    "Every method of the NAS-Bench-201 space gets a row with a positive time and memory; a bad space is one line"
+    _load('methods').main(['--space', 'nb201', '--steps', '1', '--batch-size', '4', '--layers', '1', '--channels', '4', '--size', '8'])
+    rows = [l for l in capsys.readouterr().out.splitlines() if l.startswith('| ') and not l.startswith('| method')]
+    from rome_nb.methods import methods_for
+    from rome_nb.spaces import get_space
+    assert len(rows) == len(methods_for(get_space('nb201')))
+    for r in rows:
+        cells = [c.strip() for c in r.strip('|').split('|')]
+        assert float(cells[2]) > 0 and float(cells[4]) >= 0, r
+    with pytest.raises(SystemExit): _load('methods').main(['--space', 'nb9'])
+    assert "unknown space 'nb9'" in capsys.readouterr().err
+
+
+def test_touch_points():
+    "A method module reaches into no space module and a space family into no method: the registry is their one meeting place"
+    rows = _load('touch_points').table(BENCH.parent/'rome_nb')
+    assert {r[1] for r in rows if r[0] == 'method'} >= {'rome', 'gdas', 'darts', 'snas'}
+    for kind, name, mods, nf, nl, where, reach in rows:
+        assert reach == [], (kind, name, reach)
+        if kind == 'method' and name in ('rome', 'gdas', 'snas', 'sdarts'): assert where == ['methods/__init__.py'], (name, where)
+    assert [r[5] for r in rows if r[1] == 'nb201'] == [['spaces.py']]

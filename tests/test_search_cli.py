@@ -54,8 +54,8 @@ def test_bad_inputs(done, tmp_path):
         (['--dataset', 'mnist9'], ["unknown dataset 'mnist9'", 'cifar10']),
         (['--preset', 'fast'], ["unknown preset 'fast'", 'paper, quick']),
         (['--k', '0'], ['k must be an integer >= 1, got 0']),
-        (['--tau-min', '0'], ['tau_min must be > 0, got 0.0']),
-        (['--tau-max', '-1'], ['tau_max must be > 0, got -1.0']),
+        (['--tau-min', '0'], ['tau_min must be a finite number > 0, got 0.0']),
+        (['--tau-max', '-1'], ['tau_max must be a finite number > 0, got -1.0']),
         (['--epochs', '0'], ['epochs must be an integer >= 1, got 0']),
         ([], ['already holds a run', '--resume']),                                   # a folder holding another run
         (['--resume', '--epochs', '2'], ['config differs in epochs (saved 1, given 2)']),

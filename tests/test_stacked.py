@@ -4,7 +4,12 @@ import copy, os, shutil, subprocess, sys
 from pathlib import Path
 import pytest, torch
 from rome_nb.supernet import SuperNet
-from rome_nb.search import Strategy, SearchConfig, search
+from rome_nb.methods import build_supernet, get_method
+from rome_nb.search import SearchConfig, search
+
+def Strategy(net, **kw):
+    "The method object a search builds for `net`, from its registered name."
+    return get_method(net.method)(net, **kw)
 
 def _pair(method, seed, **kw):
     torch.manual_seed(0)
@@ -48,7 +53,6 @@ def test_stop_then_resume_equals_uninterrupted(tmp_path, method):
     search('quick', method=method, out=str(tmp_path/'other'), resume=True, sample_batch=3, **SETTING)
 
 def test_bad_sample_batch():
-    from rome_nb.search import build_supernet
     with pytest.raises(ValueError, match='sample_batch must be an integer >= 1, got 0'): SearchConfig(sample_batch=0)
     with pytest.raises(ValueError, match='sample_batch must be an integer >= 1, got 1.5'): Strategy(build_supernet('rome-v2', 's0', C=4, layers=3), sample_batch=1.5, epochs=1)
     with pytest.raises(ValueError, match='sample_batch=2 runs samples stacked, which this search cannot: space s4 has the noise op'):
