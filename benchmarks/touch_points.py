@@ -3,9 +3,9 @@
     python benchmarks/touch_points.py [PACKAGE_DIR]        # default: this checkout's rome_nb/
 
 For each unit (one method module of `methods/`; one space family's modules), every line of another module of the
-package that uses a public name the unit defines (a class, function or constant, read with `ast`) or imports the unit.
-Private names (`_x`) are left out: several modules define their own `_check`-style helpers. `_modidx.py` (nbdev's
-index) is not counted.
+package that imports the unit or uses a name it imported from it (read with `ast`; a name is followed through the
+import that binds it, so another module's own `cutout` or `edge_weights` is not counted). `_modidx.py` (nbdev's index)
+is not counted.
 """
 import ast, sys
 from pathlib import Path
@@ -27,20 +27,39 @@ def defined_names(tree) -> set:
 def _modname(pkg: Path, f: Path) -> str: return '.'.join(f.relative_to(pkg).with_suffix('').parts)
 
 
+def _imported(tree, short: set, names: set) -> tuple:
+    "(lines of imports of the unit, the unit's names this module binds by them, module aliases of the unit)"
+    lines, bound, aliases = set(), set(), set()
+    for n in ast.walk(tree):
+        if isinstance(n, ast.ImportFrom):
+            mod = (n.module or '').split('.')[-1]
+            if mod in short:                                  # from .unit import a, b  /  from .unit import *
+                lines.add(n.lineno)
+                bound.update(names if any(a.name == '*' for a in n.names) else {a.asname or a.name for a in n.names})
+            for a in n.names:
+                if a.name in short: lines.add(n.lineno); aliases.add(a.asname or a.name)      # from . import unit
+        elif isinstance(n, ast.Import):
+            for a in n.names:
+                if a.name.split('.')[-1] in short: lines.add(n.lineno); aliases.add(a.asname or a.name)
+    return lines, bound, aliases
+
+
 def references(pkg: Path, unit: list) -> list:
-    "(file, line) of every use of `unit` (list of module paths) in the other modules of `pkg`"
+    "(file, line) of every import of `unit` (list of module paths) in the other modules of `pkg`, and of every use of what they import from it"
     trees = {f: ast.parse(f.read_text(), str(f)) for f in unit}
     names = set().union(*map(defined_names, trees.values()))
-    mods = {_modname(pkg, f) for f in unit}
-    short = {m.split('.')[-1] for m in mods}
+    short = {_modname(pkg, f).split('.')[-1] for f in unit}
     hits = set()
     for f in sorted(pkg.rglob('*.py')):
         if f in trees or f.name == '_modidx.py': continue
-        for n in ast.walk(ast.parse(f.read_text(), str(f))):
-            hit = (isinstance(n, ast.Name) and n.id in names) or (isinstance(n, ast.Attribute) and n.attr in names) \
-                or (isinstance(n, ast.ImportFrom) and ((n.module or '').split('.')[-1] in short
-                                                      or any(a.name in short for a in n.names)))
-            if hit: hits.add((str(f.relative_to(pkg)), n.lineno))
+        tree = ast.parse(f.read_text(), str(f))
+        lines, bound, aliases = _imported(tree, short, names)
+        rel = str(f.relative_to(pkg))
+        hits.update((rel, l) for l in lines)
+        for n in ast.walk(tree):
+            if (isinstance(n, ast.Name) and n.id in bound and isinstance(n.ctx, ast.Load)) or \
+               (isinstance(n, ast.Attribute) and isinstance(n.value, ast.Name) and n.value.id in aliases):
+                hits.add((rel, n.lineno))
     return sorted(hits)
 
 
