@@ -18,16 +18,18 @@ from .gumbel import gumbel_topk
 from .family import Space, SearchSpec, check_tau
 
 # %% auto #0
-__all__ = ['NB101_OPS', 'SKIP_OPS', 'OUTPUT_NODE', 'NB1SHOT1_SPACES', 'NB1Shot1Space', 'UnknownSpaceError', 'get_nb1shot1_space',
-           'NB1Shot1Arch', 'feeds', 'loose_ends', 'active_nodes', 'parent_patterns', 'architectures', 'SpaceCount',
-           'count_architectures', 'plot_nb1shot1_cell', 'nb1shot1_op', 'SamplePlan', 'check_plan', 'arch_plan',
-           'plan_arch', 'NB1Shot1Cell', 'NB1Shot1EvalCell', 'NB1Shot1SuperNet', 'NB1Shot1Network', 'NB1Shot1Logits',
-           'init_nb1shot1_logits', 'derive_arch', 'sample_gdas', 'sample_rome', 'NB1Shot1SearchNet']
+__all__ = ['NB101_OPS', 'SKIP_OPS', 'OUTPUT_NODE', 'DEFAULT_OUTPUT_NODE', 'NB1SHOT1_SPACES', 'NB1Shot1Space', 'UnknownSpaceError',
+           'get_nb1shot1_space', 'NB1Shot1Arch', 'feeds', 'loose_ends', 'active_nodes', 'parent_patterns',
+           'architectures', 'SpaceCount', 'count_architectures', 'plot_nb1shot1_cell', 'nb1shot1_op', 'SamplePlan',
+           'check_plan', 'arch_plan', 'plan_arch', 'NB1Shot1Cell', 'NB1Shot1EvalCell', 'NB1Shot1SuperNet',
+           'NB1Shot1Network', 'NB1Shot1Logits', 'init_nb1shot1_logits', 'derive_arch', 'sample_gdas', 'sample_rome',
+           'NB1Shot1SearchNet']
 
 # %% ../nbs/03a_nb1shot1.ipynb #dc17fb73
 NB101_OPS = ('maxpool3x3', 'conv3x3-bn-relu', 'conv1x1-bn-relu')   # NAS-Bench-101's three node ops
 SKIP_OPS = ('maxpool3x3', 'conv3x3-bn-relu', 'skip-connect')       # ROME's variant: skip-connect replaces conv1x1
 OUTPUT_NODE = ('hard', 'soft')     # ROME's output node: Gumbel-Top-k parents like every node, or soft weights over all of them
+DEFAULT_OUTPUT_NODE = 'soft'       # decided by the collapse experiment (see the text of `sample_rome`)
 
 @dataclass(frozen=True)
 class NB1Shot1Space(Space):
@@ -463,7 +465,7 @@ class NB1Shot1SearchNet(NB1Shot1SuperNet):
 
     def _draw(self, tau):
         if self.spec.sampler == 'ops': return sample_gdas(self.space, self.logits, tau)
-        return sample_rome(self.space, self.logits, tau, self.spec.output_node or 'hard')
+        return sample_rome(self.space, self.logits, tau, self.spec.output_node or DEFAULT_OUTPUT_NODE)
 
     def sample(self, tau: float = 1.0, noise: bool = True):
         "One plan of the method's sampler, or one per cell when the method samples every cell afresh (`noise=False`: the derived cell's hard plan)"

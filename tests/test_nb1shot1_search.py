@@ -37,7 +37,7 @@ def test_rome_search_gdas_on_1shot1(tmp_path):
 
 def test_rome_search_refuses_darts_on_1shot1(tmp_path):
     assert_one_line_error(_run('rome_search', 'rome_nb.search', ['--space', '1shot1-s1-skip', '--method', 'darts', '--out', 'r'], tmp_path),
-                          "method 'darts' does not search nb1shot1 space '1shot1-s1-skip'", 'rome-v2, gdas')
+                          "method 'darts' (mixture sampler) does not search nb1shot1 space '1shot1-s1-skip'", 'methods for it: rome-v2, gdas')
     assert not (tmp_path/'r').exists()
 
 def test_collapse_protocol_tiny(tmp_path):
@@ -58,11 +58,13 @@ def test_collapse_protocol_tiny(tmp_path):
                           "--train-epochs means nothing for protocol 'collapse'")
 
 def test_search_config_checks_method_and_space():
-    from rome_nb.search import SearchConfig, build_supernet
-    with pytest.raises(ValueError, match="method 'rome-v1' does not search nb1shot1 space '1shot1-s2'; methods for it: rome-v2, gdas"):
+    from rome_nb.search import SearchConfig
+    from rome_nb.methods import build_supernet
+    with pytest.raises(ValueError, match=r"method 'rome-v1' \(pairs sampler\) does not search nb1shot1 space '1shot1-s2', .*; methods for it: rome-v2, gdas"):
         SearchConfig(space='1shot1-s2', method='rome-v1')
-    with pytest.raises(ValueError, match="td=False .* exists only for DARTS-style spaces, not '1shot1-s1-skip'"):
-        SearchConfig(space='1shot1-s1-skip', td=False)
+    # ROME without topology disentanglement (Table 6's ablation) is GDAS' sampler, which this space applies
+    assert build_supernet('rome-v2', '1shot1-s1-skip', C=4, layers=3, td=False).spec.sampler == 'ops'
+    SearchConfig(space='1shot1-s1-skip', td=False)
     with pytest.raises(ValueError, match="unknown space 's9'; expected one of: s0, darts, s1, s2, s3, s4, 1shot1-s1"):
         SearchConfig(space='s9')
     assert type(build_supernet('gdas', '1shot1-s1', C=4, layers=3)).__name__ == 'NB1Shot1SearchNet'

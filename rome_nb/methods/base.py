@@ -88,7 +88,7 @@ class MethodConfig:
     ga_arch: bool = setting(True, "accumulate K samples in the architecture step", check_bool())
     weight_reduce: str = setting('sum', "sum (Eq. 12 as printed) or mean of the K weight gradients", check_choice('sum', 'mean'))
     sample_batch: int = setting(1, "samples run together, stacked (1: one at a time, the least memory; K: all at once, for GPUs)", check_int(1))
-    output_node: str | None = setting(None, "ROME-v2 on NAS-Bench-1Shot1: the output node's parents hard (Gumbel-Top-k, default) or soft", check_choice('hard', 'soft', none=True))
+    output_node: str | None = setting(None, "ROME-v2 on NAS-Bench-1Shot1: the output node's parents hard (Gumbel-Top-k) or soft (weights over all of them, default)", check_choice('hard', 'soft', none=True))
     amp: str = setting('off', "autocast on CUDA: off or bf16", check_choice(*AMP_SEARCH))
     seed: int | None = setting(0, "random seed (None: the global RNG draws the samples)", check_int(0, none=True))
 
