@@ -1,14 +1,14 @@
 """`rome_protocol s0 --scale tiny` runs every registered method of the DARTS-style spaces end to end (search, then
 evaluation training of the found cell) on digits, one job each, and reports one row per method."""
 import csv
-from rome_nb.methods import method_names, get_method
+from rome_nb.methods import methods_for
 from test_protocol_cli import _run
 
 
 def test_every_method_at_tiny_scale(tmp_path):
-    methods = [m for m in method_names() if 'darts' in get_method(m).families]
+    methods = list(methods_for('s0'))
     out = tmp_path/'p'
-    code, stdout, err = _run(['s0', '--scale', 'tiny', '--seeds', '0', '--methods', ','.join(methods),
+    code, stdout, err = _run(['s0', '--scale', 'tiny', '--seeds', '0,', '--methods', ','.join(methods),
                               '--search-epochs', '1', '--quiet', '--out', str(out)], tmp_path, timeout=900)
     assert code == 0, err[-3000:]
     rows = list(csv.DictReader(open(out/'results.csv')))
