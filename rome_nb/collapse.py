@@ -11,15 +11,15 @@ from dataclasses import dataclass, asdict, replace
 from pathlib import Path
 from .search import SearchConfig, search, NonFiniteLoss
 from .nb1shot1 import NB1SHOT1_SPACES, get_nb1shot1_space
-from .methods import get_method, check_method_space
+from .methods import get_method, method_names, methods_for
 from functools import partial
 from .runs import atomic_write_text, check_out, run_files, check_jobs, side_by_side
 
 # %% auto #0
 __all__ = ['COLLAPSE_ARMS', 'ARM_LABELS', 'COLLAPSE_METHODS', 'COLLAPSE_SPACES', 'COLLAPSE_TAU', 'COLLAPSE_SCALES', 'arm_of',
-           'CollapseJob', 'collapse_plan', 'epoch_records', 'final_records', 'arm_label', 'plot_skip_curves',
-           'collapsed', 'job_summaries', 'arm_table', 'pairwise_tests', 'collapse_verdict', 'summary_table',
-           'markdown_table', 'CollapseResult', 'run_collapse', 'collapse_cli']
+           'CollapseJob', 'seed_list', 'collapse_arms', 'collapse_plan', 'epoch_records', 'final_records', 'arm_label',
+           'plot_skip_curves', 'collapsed', 'job_summaries', 'arm_table', 'pairwise_tests', 'collapse_verdict',
+           'summary_table', 'markdown_table', 'CollapseResult', 'run_collapse', 'describe_jobs']
 
 # %% ../nbs/11a_collapse.ipynb #b7e76d48
 COLLAPSE_ARMS = {                 # arm -> the search settings that make it (a method, and ROME-v2's output node)
@@ -72,9 +72,10 @@ def _int(v) -> int:
     if not ok: raise ValueError(f"bad seeds value {v!r}; expected a count (8: seeds 0..7) or a comma-separated list of integers >= 0")
     return int(v)
 
-def _seeds(value) -> tuple | None:
-    "None; a count n (an int, or a string without a comma): seeds 0..n-1; or a list (a comma-separated string, or a sequence)"
+def seed_list(value) -> tuple | None:
+    "The seeds `value` names, the rule of every protocol's `--seeds`: None; a count n (an int, or a string without a comma) means seeds 0..n-1; a comma-separated string or a sequence is a list (`'3,'`: seed 3 alone)"
     if value is None: return None
+    if isinstance(value, str) and not value.strip(): raise ValueError("--seeds is empty; give a count or a comma-separated list")
     if isinstance(value, int) and not isinstance(value, bool) or isinstance(value, str) and ',' not in value:
         n = _int(value.strip() if isinstance(value, str) else value)
         if n < 1: raise ValueError(f"--seeds {value!r} counts no seed; give a count >= 1 or a list such as 0,")
@@ -83,14 +84,20 @@ def _seeds(value) -> tuple | None:
     if not items: raise ValueError("--seeds is empty; give a count or a comma-separated list")
     return tuple(dict.fromkeys(_int(v) for v in items))
 
+def collapse_arms(spaces=COLLAPSE_SPACES) -> tuple:
+    "The arms the protocol may run in `spaces`: those of `COLLAPSE_ARMS`, then every other registered method that searches all of `spaces` (the registry is read now)"
+    spaces = (spaces,) if isinstance(spaces, str) else tuple(spaces)
+    more = [m for m in method_names() if m not in COLLAPSE_ARMS and all(m in methods_for(sp) for sp in spaces)]
+    return (*COLLAPSE_ARMS, *more)
+
 def collapse_plan(seeds=None, spaces=None, methods=None, scale: str = 'tiny', epochs: int | None = None, dataset: str | None = None,
                   k: int | None = None, device: str = 'auto', data_root=None, **overrides) -> list[CollapseJob]:
-    "The jobs (seed-major) of the collapse protocol; `methods`: arms of `COLLAPSE_ARMS`; `overrides` replace `SearchConfig` fields of every job (e.g. limit, channels, tau_min)"
+    "The jobs (seed-major) of the collapse protocol; `seeds` as `seed_list`; `methods`: arms of `collapse_arms`; `overrides` replace `SearchConfig` fields of every job (e.g. limit, channels, tau_min)"
     if scale not in COLLAPSE_SCALES: raise ValueError(f"unknown scale {scale!r} for protocol 'collapse'; expected one of: {', '.join(COLLAPSE_SCALES)}")
     s = COLLAPSE_SCALES[scale]
-    seeds = _seeds(seeds) or s['seeds']
+    seeds = seed_list(seeds) or s['seeds']
     spaces = _names(spaces, 'spaces', tuple(NB1SHOT1_SPACES)) or s['spaces']
-    arms = _names(methods, 'methods', tuple(COLLAPSE_ARMS)) or COLLAPSE_METHODS
+    arms = _names(methods, 'methods', collapse_arms(spaces)) or COLLAPSE_METHODS
     bad = [f for f in ('out', 'seed', 'space', 'method', 'preset', 'output_node') if f in overrides]
     if bad: raise ValueError(f"{bad[0]!r} is set by protocol 'collapse' itself; use its own options")
     base = dict(dataset=dataset or s['dataset'], limit=s['limit'], epochs=epochs or s['epochs'], batch_size=s['batch_size'],
@@ -99,7 +106,7 @@ def collapse_plan(seeds=None, spaces=None, methods=None, scale: str = 'tiny', ep
     for seed in seeds:
         for sp in spaces:
             for a in arms:
-                arm = COLLAPSE_ARMS[a]
+                arm = COLLAPSE_ARMS.get(a) or dict(method=a)
                 kk = (k or s['k']) if get_method(arm['method']).defaults['k'] > 1 else None
                 cfg = SearchConfig.from_preset('quick', **{**base, **overrides, **arm}, space=sp, seed=seed, k=kk)
                 jobs.append(CollapseJob(a, sp, seed, cfg))
@@ -353,20 +360,8 @@ def run_collapse(seeds=None, spaces=None, methods=None, scale: str = 'tiny', out
     return CollapseResult(root, rows, failed, md, collapse_verdict(rows), time.perf_counter() - t0)
 
 # %% ../nbs/11a_collapse.ipynb #573cecc5
-def collapse_cli(seeds=None, datasets=None, spaces=None, methods=None, ks=None, scale='tiny', out=None, device='auto', resume=False,
-                 overwrite=False, search_epochs=None, train_epochs=None, data_root=None, dry_run=False, quiet=False, jobs=1):
-    "`rome_protocol collapse ...`: the protocol's result, or None after printing the jobs (`dry_run`)"
-    if train_epochs is not None: raise ValueError("--train-epochs means nothing for protocol 'collapse': it searches only")
-    ds = None if datasets is None else [d.strip() for d in str(datasets).split(',') if d.strip()]
-    if ds is not None and len(ds) != 1: raise ValueError(f"protocol 'collapse' searches one dataset; got --datasets {datasets!r}")
-    kk = None if ks is None else _seeds(ks)
-    if kk is not None and (len(kk) != 1 or kk[0] < 1): raise ValueError(f"--ks for protocol 'collapse' is ROME-v2's K, one integer >= 1; got {ks!r}")
-    args = dict(seeds=seeds, spaces=spaces, methods=methods, scale=scale, epochs=search_epochs, dataset=ds[0] if ds else None,
-                k=kk[0] if kk else None, device=device, data_root=data_root)
-    if dry_run:
-        jobs = collapse_plan(**args)
-        print('\n'.join([f"{len(jobs)} jobs of protocol 'collapse' at scale {scale!r} -> {out or f'runs/protocol-collapse-{scale}'}"] +
-                        [f"  {j.name}: {j.search.dataset} (limit {j.search.limit}), {j.search.channels} ch x {j.search.layers} cells, "
-                         f"K={j.search.resolved().k}, {j.search.epochs} epochs, tau {j.search.tau_max:g}->{j.search.tau_min:g}" for j in jobs]))
-        return None
-    return run_collapse(**args, out=out, resume=resume, overwrite=overwrite, show_progress=not quiet, jobs=jobs)
+def describe_jobs(jobs: list, scale: str, root) -> str:
+    "What `rome_protocol collapse --dry-run` prints: one line per planned search"
+    return '\n'.join([f"{len(jobs)} jobs of protocol 'collapse' at scale {scale!r} -> {root}"] +
+                     [f"  {j.name}: {j.search.dataset} (limit {j.search.limit}), {j.search.channels} ch x {j.search.layers} cells, "
+                      f"K={j.search.resolved().k}, {j.search.epochs} epochs, tau {j.search.tau_max:g}->{j.search.tau_min:g}" for j in jobs])

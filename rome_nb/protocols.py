@@ -1,4 +1,4 @@
-"""The ICCV paper's experiments as one command each — the S0 CIFAR-10 search-and-train (Table 2), the R-DARTS grid S1–S4 × CIFAR-10/CIFAR-100/SVHN (Table 1 and the supplement's Table 1), the K ablation (Table 5) and the memory table (Table 7) — resumable, with CSV and Markdown result tables beside the paper's numbers.
+"""The ICCV paper's experiments as registered protocol objects, one command each — the S0 CIFAR-10 search-and-train (Table 2), the R-DARTS grid S1–S4 × CIFAR-10/CIFAR-100/SVHN (Table 1 and the supplement's Table 1), the K ablation (Table 5), the memory table (Table 7) and the supplement's collapse comparison on NAS-Bench-1Shot1 — resumable, with CSV and Markdown result tables beside the paper's numbers.
 
 Docs: https://rome-nb.github.io/rome_nb/protocols.html.md"""
 
@@ -13,22 +13,25 @@ from fastcore.script import call_parse, is_cli, store_true
 
 # %% auto #0
 __all__ = ['TABLE1_DATASETS', 'TABLE1_SPACES', 'TABLE1_RECONSTRUCTED', 'PAPER_TABLE1', 'PAPER_TABLE1_NUM', 'PAPER_TABLE1_LOWEST',
-           'PAPER_S0', 'PAPER_TABLE5', 'PROTOCOLS', 'SCALES', 'METHOD_NAMES', 'TINY_SEARCH', 'TINY_TRAIN', 'TINY_K',
-           'K_REF', 'DEFAULTS', 'ALLOWED', 'GROUP_KEYS', 'MEMORY_SETTINGS', 'k_epochs', 'search_config', 'train_config',
-           'Experiment', 'plan', 'finished_result', 'run_experiment', 'summarize', 'markdown_table', 'format_results',
-           'write_tables', 'run_memory', 'ProtocolResult', 'collect_results', 'run_protocol', 'rome_protocol']
+           'PAPER_S0', 'PAPER_TABLE5', 'SCALES', 'TINY_SEARCH', 'TINY_TRAIN', 'TINY_K', 'K_REF', 'LIST_OPTIONS',
+           'EPOCH_OPTIONS', 'TINY_NOTE', 'ERR_NOTE', 'MEMORY_SETTINGS', 'k_epochs', 'search_config', 'train_config',
+           'methods_searching', 'markdown_table', 'ProtocolResult', 'Protocol', 'register_protocol', 'protocol_names',
+           'get_protocol', 'Experiment', 'finished_result', 'run_experiment', 'collect_results', 'TrainedProtocol',
+           'S0Protocol', 'Table1Protocol', 'KAblationProtocol', 'plan', 'MemoryProtocol', 'run_memory',
+           'CollapseProtocol', 'run_protocol', 'rome_protocol']
 
 # %% ../nbs/11_protocols.ipynb #fcf091a7
 from .search import SearchConfig, search
-from .methods import method_names
+from .methods import method_names, methods_for, get_method
 from .train import TrainConfig, get_preset, train
 from .genotype import Genotype
 from .spaces import space_names
 from .memory import memory_table, format_memory_table, bench_label, PAPER_TABLE7_GB
+from .collapse import (COLLAPSE_SCALES, COLLAPSE_METHODS, seed_list, collapse_arms, collapse_plan, describe_jobs, run_collapse,
+                              arm_table, job_summaries)
 from functools import partial
 from .runs import (atomic_write_text, resolve_device, check_out, run_files, clear_run_folder, run_command, read_json, RESUME_OK,
                           check_jobs, side_by_side)
-from .methods import get_method
 
 # %% ../nbs/11_protocols.ipynb #ece84afe
 TABLE1_DATASETS = ('cifar10', 'cifar100', 'svhn')
@@ -110,26 +113,11 @@ PAPER_TABLE5 = {   # K -> CIFAR-10 accuracy % (mean, std), params M, search epoc
     7: dict(acc=(97.42, 0.07), params=3.73, epochs=50), 10: dict(acc=(97.46, 0.12), params=4.06, epochs=35)}
 
 # %% ../nbs/11_protocols.ipynb #87d69d29
-PROTOCOLS = ('s0', 'table1', 'k-ablation', 'memory')
-SCALES = ('paper', 'tiny')
-METHOD_NAMES = method_names()
+SCALES = ('paper', 'tiny')                     # the scales of the search + train protocols (collapse has its own)
 TINY_SEARCH = dict(dataset='digits', epochs=2, batch_size=32, channels=4, layers=3, limit=128)
 TINY_TRAIN = dict(epochs=1, batch_size=32, layers=3, channels=4, limit=128)
 TINY_K = 2                                     # K at tiny scale of a method that samples several (ROME: 7 in the paper)
 K_REF = 7                                      # Table 5 keeps K·epochs at K_REF × (the K_REF run's epochs) = 7 × 50
-
-DEFAULTS = {   # protocol -> default seeds, datasets, spaces, methods, ks
-    's0':         dict(seeds=(0, 1, 2, 3), datasets=('cifar10',), spaces=('s0',), methods=('rome-v2',), ks=(None,)),
-    'table1':     dict(seeds=(0, 1, 2), datasets=TABLE1_DATASETS, spaces=TABLE1_SPACES, methods=('rome-v2',), ks=(None,)),
-    'k-ablation': dict(seeds=(0, 1, 2), datasets=('cifar10',), spaces=('s0',), methods=('rome-v2',), ks=(1, 4, 7, 10)),
-    'memory':     dict(seeds=(0,), datasets=(), spaces=('s0',), methods=(), ks=()),
-}
-ALLOWED = {    # protocol -> what --datasets, --spaces, --methods may name (None: the option means nothing here)
-    's0':         dict(datasets=('cifar10', 'cifar100'), spaces=('s0',), methods=METHOD_NAMES, ks=None),
-    'table1':     dict(datasets=TABLE1_DATASETS, spaces=TABLE1_SPACES, methods=METHOD_NAMES, ks=None),
-    'k-ablation': dict(datasets=('cifar10', 'cifar100'), spaces=('s0',), methods=('rome-v2', 'rome-v1'), ks='int'),
-    'memory':     dict(datasets=None, spaces=space_names('darts'), methods=None, ks=None),
-}
 
 def k_epochs(k: int, ref_epochs: int = 50, ref_k: int = K_REF) -> int:
     "Table 5's budget rule: search epochs for `k` samples per step so that k·epochs ≈ ref_k·ref_epochs (at least 1)"
@@ -153,40 +141,22 @@ def search_config(method='rome-v2', space='s0', dataset='cifar10', seed=0, scale
     if epochs is not None: cfg = replace(cfg, epochs=epochs)
     return cfg
 
-def train_config(protocol='s0', space='s0', dataset='cifar10', seed=0, scale='paper', epochs=None,
+def train_config(preset='darts', space='s0', dataset='cifar10', seed=0, scale='paper', epochs=None,
                  device='auto', data_root=None) -> TrainConfig:
-    "The evaluation training of one protocol job: `darts` preset (s0, k-ablation) or `rdarts` (table1); tiny: digits"
-    _choice('scale', scale, SCALES)
+    "The evaluation training of one protocol job: preset `darts` (DARTS' recipe: s0, k-ablation) or `rdarts` (R-DARTS', per space and dataset: table1); tiny: digits"
+    _choice('scale', scale, SCALES); _choice('training preset', preset, ('darts', 'rdarts'))
     over = dict(seed=seed, device=device, data_root=data_root)
     if epochs is not None: over['epochs'] = epochs
     if scale == 'tiny': return get_preset('quick', 'digits', **{**TINY_TRAIN, **over})
-    if protocol == 'table1': return get_preset('rdarts', dataset, space, **over)
+    if preset == 'rdarts': return get_preset('rdarts', dataset, space, **over)
     return get_preset('darts', dataset, **over)
 
-# %% ../nbs/11_protocols.ipynb #29b8c2ef
-@dataclass
-class Experiment:
-    "One job of a protocol: a search and the evaluation training of the genotype it finds"
-    protocol: str
-    method: str
-    space: str
-    dataset: str          # the paper's dataset; at tiny scale the data are digits (see `search.dataset`)
-    seed: int
-    k: int | None         # K of the k-ablation (None elsewhere: the method's default)
-    search: SearchConfig
-    train: TrainConfig
-
-    @property
-    def name(self) -> str:
-        kk = f"-k{self.k}" if self.protocol == 'k-ablation' else ''
-        return f"{self.method}-{self.space}-{self.dataset}{kk}-seed{self.seed}"
-
-    def folder(self, root) -> Path:
-        "The job's folder under the protocol's run folder (`search/` and `train/` inside)"
-        return Path(root)/self.name
-
 # %% ../nbs/11_protocols.ipynb #ae7a739c
+LIST_OPTIONS = ('seeds', 'datasets', 'spaces', 'methods', 'ks')    # comma-separated lists, read in this order
+EPOCH_OPTIONS = ('search_epochs', 'train_epochs')                  # one integer >= 1 each
 _ALIASES = {'c10': 'cifar10', 'cifar-10': 'cifar10', 'c100': 'cifar100', 'cifar-100': 'cifar100'}
+
+def _flag(what) -> str: return '--' + what.replace('_', '-')
 
 def _as_list(value, what, conv=str) -> list | None:
     "None -> None; 'a,b' or an iterable -> list of `conv`-ed values"
@@ -208,49 +178,215 @@ def _pos_int(v):
     if _nonneg_int(v) < 1: raise ValueError(v)
     return int(v)
 
-def _options(name, seeds=None, datasets=None, spaces=None, methods=None, ks=None) -> dict:
-    "Validated option lists of protocol `name` (defaults filled in)"
-    _choice('protocol', name, PROTOCOLS)
-    allowed, opts = ALLOWED[name], {}
-    given = dict(datasets=_as_list(datasets, 'datasets', lambda v: _ALIASES.get(str(v).lower(), str(v).lower())),
-                 spaces=_as_list(spaces, 'spaces', lambda v: str(v).lower()),
-                 methods=_as_list(methods, 'methods', lambda v: str(v).lower()))
-    for what, vals in given.items():
-        if vals is not None and allowed[what] is None: raise ValueError(f"--{what} means nothing for protocol {name!r}")
-        for v in vals or ():
-            if v not in allowed[what]:
-                raise ValueError(f"{what[:-1]} {v!r} is not part of protocol {name!r}; expected one of: {', '.join(allowed[what])}")
-        opts[what] = tuple(dict.fromkeys(vals)) if vals else DEFAULTS[name][what]
-    s = _as_list(seeds, 'seeds', _nonneg_int)
-    opts['seeds'] = tuple(dict.fromkeys(s)) if s else DEFAULTS[name]['seeds']
-    kk = _as_list(ks, 'ks', _pos_int)
-    if kk is not None and allowed['ks'] is None: raise ValueError(f"--ks means nothing for protocol {name!r}; it is for k-ablation")
-    opts['ks'] = tuple(dict.fromkeys(kk)) if kk else DEFAULTS[name]['ks']
-    if name == 'memory' and (len(opts['spaces']) != 1 or len(opts['seeds']) != 1):
-        raise ValueError("protocol 'memory' measures one space with one seed; give one value to --spaces and --seeds")
-    return opts
+def methods_searching(spaces) -> tuple:
+    "The registered methods (the registry is read now) that search every one of `spaces`"
+    spaces = (spaces,) if isinstance(spaces, str) else tuple(spaces)
+    return tuple(m for m in method_names() if all(m in methods_for(sp) for sp in spaces))
 
-def plan(name, seeds=None, datasets=None, spaces=None, methods=None, ks=None, scale='paper', search_epochs=None,
-         train_epochs=None, device='auto', data_root=None) -> list[Experiment]:
-    "The jobs of protocol `name` (seed-major order); options as in `rome_protocol`, lists or comma-separated strings"
-    o = _options(name, seeds, datasets, spaces, methods, ks)
-    _choice('scale', scale, SCALES)
-    for what, v in (('search_epochs', search_epochs), ('train_epochs', train_epochs)):
-        if v is not None and (isinstance(v, bool) or not isinstance(v, int) or v < 1):
-            raise ValueError(f"{what} must be an integer >= 1, got {v!r}")
-    if name == 'memory': return []
-    ref = search_epochs or (50 if scale == 'paper' else TINY_SEARCH['epochs'])
-    exps = []
-    for seed in o['seeds']:
-        for ds in o['datasets']:
-            for sp in o['spaces']:
-                for m in o['methods']:
-                    for k in o['ks']:
-                        ep = k_epochs(k, ref) if name == 'k-ablation' else search_epochs
-                        exps.append(Experiment(name, m, sp, ds, seed, k,
-                                               search_config(m, sp, ds, seed, scale, k, ep, device, data_root),
-                                               train_config(name, sp, ds, seed, scale, train_epochs, device, data_root)))
-    return exps
+def markdown_table(header: list, rows: list[list]) -> str:
+    "A GitHub-flavoured Markdown table"
+    esc = lambda s: str(s).replace('|', '\\|')
+    return '\n'.join(['| ' + ' | '.join(map(esc, header)) + ' |', '|' + '---|' * len(header)]
+                     + ['| ' + ' | '.join(map(esc, r)) + ' |' for r in rows])
+
+def _csv_text(records: list[dict], fields: list | None = None) -> str:
+    fields = fields or list(dict.fromkeys(k for r in records for k in r))
+    buf = io.StringIO()
+    w = csv.DictWriter(buf, fieldnames=fields, extrasaction='ignore', lineterminator='\n')
+    w.writeheader()
+    for r in records: w.writerow({k: ('' if r.get(k) is None else r.get(k)) for k in fields})
+    return buf.getvalue()
+
+# %% ../nbs/11_protocols.ipynb #e1a40d7f
+@dataclass
+class ProtocolResult:
+    "What running a protocol returns"
+    name: str
+    scale: str
+    run_dir: Path
+    rows: list                 # summary rows (also results.csv)
+    runs: list                 # one record per finished job (also runs.csv)
+    failed: list = field(default_factory=list)   # (job name, error) of jobs that diverged
+    markdown: str = ''
+    seconds: float = 0.
+    detail: object = None      # what else the protocol hands back (collapse: its CollapseResult; memory: the measurement)
+    def _repr_markdown_(self): return self.markdown
+
+# %% ../nbs/11_protocols.ipynb #2d29e974
+class Protocol:
+    "One of the paper's experiments, in one place: its options, its jobs, how it runs them and tabulates the results; subclass it and `register_protocol` an instance"
+    name: str = ''             # what `rome_protocol NAME` calls it
+    title: str = ''            # the heading of its results.md
+    scales: tuple = SCALES     # the scales it runs at
+    takes: tuple = ()          # the options (LIST_OPTIONS, EPOCH_OPTIONS) that mean something for it
+    defaults: dict = {}        # option -> its default: a tuple, or a function of the options read so far
+    choices: dict = {}         # option -> what it may name (the same forms); an option absent here may name anything
+    one: tuple = ()            # the options it takes exactly one value of
+    group_keys: tuple = ()     # the fields a row of its table groups runs by
+    columns: tuple = ()        # (header, row -> text) of its Markdown table (empty: every field of the rows)
+    notes: tuple = ()          # lines under its table
+    run_fields = None          # the columns of runs.csv (None: every field)
+
+    def __repr__(self): return f"{type(self).__name__}({self.name!r})"
+
+    def _table(self, table, what, chosen):
+        v = table.get(what)
+        return tuple(v(chosen)) if callable(v) else v
+
+    def _read(self, what, value, chosen) -> tuple:
+        "The values of list option `what` (its default when `value` is None), checked against what it may name"
+        allowed = self._table(self.choices, what, chosen)
+        if what == 'seeds': vals = seed_list(value)
+        elif what == 'ks': vals = _as_list(value, 'ks', _pos_int)
+        elif allowed is None: vals = _as_list(value, what, lambda v: str(v).strip())
+        else: vals = _as_list(value, what, lambda v: (_ALIASES.get(str(v).lower(), str(v).lower()) if what == 'datasets' else str(v).lower()))
+        if vals is None: return tuple(self._table(self.defaults, what, chosen) or ())
+        vals = tuple(dict.fromkeys(vals))
+        for v in vals if allowed is not None else ():
+            if v not in allowed:
+                raise ValueError(f"{what[:-1]} {v!r} is not part of protocol {self.name!r}; expected one of: {', '.join(map(str, allowed))}")
+        return vals
+
+    def options(self, seeds=None, datasets=None, spaces=None, methods=None, ks=None, scale='paper', search_epochs=None,
+                train_epochs=None) -> dict:
+        "The options, checked (one line naming a bad value and what is allowed) and with the protocol's defaults filled in"
+        if scale not in self.scales:
+            raise ValueError(f"unknown scale {scale!r} for protocol {self.name!r}; expected one of: {', '.join(self.scales)}")
+        given = dict(seeds=seeds, datasets=datasets, spaces=spaces, methods=methods, ks=ks, search_epochs=search_epochs,
+                     train_epochs=train_epochs)
+        for what, v in given.items():
+            if v is not None and what not in self.takes:
+                others = [n for n in protocol_names() if what in get_protocol(n).takes]
+                raise ValueError(f"{_flag(what)} means nothing for protocol {self.name!r}" + (f"; it is for {', '.join(others)}" if others else ''))
+        o = dict(scale=scale)
+        for what in LIST_OPTIONS:
+            o[what] = self._read(what, given[what] if what in self.takes else None, o)
+            if what in self.one and len(o[what]) != 1:
+                raise ValueError(f"protocol {self.name!r} takes one value of {_flag(what)}, got {len(o[what])}: {', '.join(map(str, o[what]))}")
+        for what in EPOCH_OPTIONS:
+            v = given[what]
+            if v is not None and (isinstance(v, bool) or not isinstance(v, int) or v < 1):
+                raise ValueError(f"{what} must be an integer >= 1, got {v!r}")
+            o[what] = v
+        return o
+
+    def plan(self, seeds=None, datasets=None, spaces=None, methods=None, ks=None, scale='paper', search_epochs=None,
+             train_epochs=None, device='auto', data_root=None) -> list:
+        "The protocol's jobs, each with a `name` (options as in `options`: lists or comma-separated strings)"
+        raise NotImplementedError(f"protocol {self.name!r} has no plan: {type(self).__name__} must define one")
+
+    def run(self, seeds=None, datasets=None, spaces=None, methods=None, ks=None, scale='paper', out=None, device='auto',
+            resume=False, search_epochs=None, train_epochs=None, data_root=None, show_progress=False, verbose=True,
+            overwrite=False, jobs=1) -> ProtocolResult:
+        "Run the protocol into `out` (default `run_dir`), `jobs` at once; `resume` continues it there, `overwrite` replaces it"
+        raise NotImplementedError(f"protocol {self.name!r} cannot run: {type(self).__name__} must define run")
+
+    def paper_columns(self, key: dict) -> dict:
+        "The paper's numbers for the row of group `key` (a dict of `group_keys`); none by default"
+        return {}
+
+    def summarize(self, results: list, planned: list = ()) -> list[dict]:
+        "One row per group (`group_keys`) of the job records `results`: the group, how many runs, the paper's numbers"
+        groups = {}
+        for r in results: groups.setdefault(tuple(r[k] for k in self.group_keys), []).append(r)
+        return [{**dict(zip(self.group_keys, g)), 'runs': len(rs), **self.paper_columns(dict(zip(self.group_keys, g)))}
+                for g, rs in groups.items()]
+
+    def table_notes(self, rows: list, scale: str) -> list:
+        "The lines under the table"
+        return list(self.notes)
+
+    def format(self, rows: list, scale: str = 'paper') -> str:
+        "The Markdown table of summary `rows`, with the notes under it"
+        cols = self.columns or [(k, lambda r, k=k: '–' if r.get(k) is None else str(r[k])) for k in dict.fromkeys(k for r in rows for k in r)]
+        notes = self.table_notes(rows, scale)
+        return '\n'.join([markdown_table([c for c, _ in cols], [[fn(r) for _, fn in cols] for r in rows])]
+                         + ([''] + [f"- {n}" for n in notes] if notes else []))
+
+    def write(self, root, rows: list, runs: list | None, scale: str = 'paper') -> str:
+        "Write results.csv, results.md and (with `runs`) runs.csv into `root`, each atomically; returns the Markdown"
+        root = Path(root)
+        md = (f"## {self.title}\n\n" if self.title else '') + self.format(rows, scale) + '\n'
+        atomic_write_text(_csv_text(rows), root/'results.csv')
+        atomic_write_text(md, root/'results.md')
+        if runs is not None: atomic_write_text(_csv_text(sorted(runs, key=lambda r: str(r.get('name', ''))), self.run_fields), root/'runs.csv')
+        return md
+
+    def describe(self, seeds=None, datasets=None, spaces=None, methods=None, ks=None, scale='paper', out=None,
+                 search_epochs=None, train_epochs=None, device='auto', data_root=None) -> str:
+        "What `--dry-run` prints: the jobs of these options (nothing is run or written)"
+        jobs = self.plan(seeds, datasets, spaces, methods, ks, scale, search_epochs, train_epochs, device, data_root)
+        return '\n'.join([f"{len(jobs)} jobs of protocol {self.name!r} at scale {scale!r} -> {self.run_dir(out, scale)}"]
+                         + [f"  {j.name}" for j in jobs])
+
+    def run_dir(self, out, scale: str) -> Path:
+        "The run folder: `out`, or runs/protocol-<name>-<scale>"
+        return check_out(out) if out is not None else Path(f'runs/protocol-{self.name}-{scale}')
+
+    def check_jobs(self, jobs) -> int:
+        "`jobs` (how many jobs at once), checked"
+        return check_jobs(jobs)
+
+    def start(self, out, scale: str, device, jobs) -> tuple:
+        "What a run does before its first job, after its plan: check `jobs`, refuse torchrun, check the device; returns (run folder, jobs)"
+        jobs = self.check_jobs(jobs)
+        if os.environ.get('WORLD_SIZE', '1').strip() not in ('', '1'):
+            raise ValueError(f"rome_protocol runs its jobs itself (one after another, or --jobs at once) and cannot run under torchrun "
+                             f"(WORLD_SIZE={os.environ['WORLD_SIZE']}); start one rome_protocol per GPU with disjoint --seeds and --resume, "
+                             "or use torchrun with rome_search / rome_train")
+        resolve_device(device)
+        return self.run_dir(out, scale), jobs
+
+# %% ../nbs/11_protocols.ipynb #d8ae61b8
+_PROTOCOLS: dict = {}
+
+def register_protocol(protocol):
+    "Register `protocol` (a `Protocol`, or a subclass to instantiate) under its name; returns it, so it works as a class decorator"
+    p = protocol() if isinstance(protocol, type) and issubclass(protocol, Protocol) else protocol
+    if not isinstance(p, Protocol): raise TypeError(f"register_protocol expects a Protocol, got {type(p).__name__}")
+    if not isinstance(p.name, str) or not p.name or p.name != p.name.strip() or ',' in p.name:
+        raise ValueError(f"a protocol needs a non-empty name without commas or surrounding spaces, got {p.name!r}")
+    bad = [t for t in p.takes if t not in LIST_OPTIONS + EPOCH_OPTIONS]
+    if bad: raise ValueError(f"protocol {p.name!r} takes unknown option {bad[0]!r}; options: {', '.join(LIST_OPTIONS + EPOCH_OPTIONS)}")
+    if not p.scales: raise ValueError(f"protocol {p.name!r} has no scale")
+    old = _PROTOCOLS.get(p.name)
+    if old is not None and type(old).__qualname__ != type(p).__qualname__:
+        raise ValueError(f"protocol {p.name!r} is already registered ({type(old).__name__}); choose another name")
+    _PROTOCOLS[p.name] = p
+    return protocol
+
+def protocol_names() -> tuple:
+    "Names of the registered protocols, in registration order"
+    return tuple(_PROTOCOLS)
+
+def get_protocol(name) -> Protocol:
+    "The registered protocol called `name`; a `Protocol` is returned as it is"
+    if isinstance(name, Protocol): return name
+    if not isinstance(name, str) or name not in _PROTOCOLS:
+        raise ValueError(f"unknown protocol {name!r}; expected one of: {', '.join(_PROTOCOLS)}")
+    return _PROTOCOLS[name]
+
+# %% ../nbs/11_protocols.ipynb #29b8c2ef
+@dataclass
+class Experiment:
+    "One job of a search + train protocol: a search and the evaluation training of the genotype it finds"
+    protocol: str
+    method: str
+    space: str
+    dataset: str          # the paper's dataset; at tiny scale the data are digits (see `search.dataset`)
+    seed: int
+    k: int | None         # K of a protocol that varies it (k-ablation; None elsewhere: the method's default)
+    search: SearchConfig
+    train: TrainConfig
+
+    @property
+    def name(self) -> str:
+        kk = f"-k{self.k}" if self.k is not None else ''
+        return f"{self.method}-{self.space}-{self.dataset}{kk}-seed{self.seed}"
+
+    def folder(self, root) -> Path:
+        "The job's folder under the protocol's run folder (`search/` and `train/` inside)"
+        return Path(root)/self.name
 
 # %% ../nbs/11_protocols.ipynb #95e2049b
 def _log_sum(path, key) -> float:
@@ -326,181 +462,7 @@ def run_experiment(exp: Experiment, root, show_progress: bool = False, verbose: 
     atomic_write_text(json.dumps(rec, indent=1) + '\n', folder/'result.json')
     return rec
 
-# %% ../nbs/11_protocols.ipynb #61b8e0cc
-GROUP_KEYS = {'s0': ('dataset', 'method'), 'table1': ('dataset', 'space', 'method'), 'k-ablation': ('dataset', 'method', 'k')}
-_ORDER = {'dataset': ('cifar10', 'cifar100', 'svhn', 'digits'), 'space': space_names(), 'method': METHOD_NAMES}
-
-def _order(keys, values) -> tuple:
-    "Sort key of a group: the paper's order of datasets, spaces and methods, then K"
-    return tuple((_ORDER[k].index(v), '') if k in _ORDER and v in _ORDER[k] else (99, str(v)) for k, v in zip(keys, values))
-
-def _mean_std(vals) -> tuple:
-    vals = [v for v in vals if v is not None]
-    if not vals: return None, None
-    return statistics.fmean(vals), (statistics.stdev(vals) if len(vals) > 1 else None)
-
-def _paper_cols(protocol, key: dict) -> dict:
-    ds, m = key['dataset'], key['method']
-    if protocol == 's0':
-        p = PAPER_S0.get((ds, m), {})
-        return dict(paper_err_mean=p.get('err', (None,))[0], paper_err_std=p.get('err', (None, None))[1],
-                    paper_err_best=p.get('best'), paper_params=p.get('params', (None,))[0])
-    if protocol == 'table1':
-        k = (ds, key['space'])
-        e, n = PAPER_TABLE1.get(k, {}).get(m, (None, None)), PAPER_TABLE1_NUM.get(k, {}).get(m, (None, None))
-        return dict(paper_err_mean=e[0], paper_err_std=e[1], paper_num_mean=n[0], paper_num_std=n[1],
-                    paper_err_lowest=PAPER_TABLE1_LOWEST.get(k, {}).get(m),
-                    paper_note=TABLE1_RECONSTRUCTED.get(k, '') if m == 'rome-v2' else '')
-    p = PAPER_TABLE5.get(key['k'], {}) if (ds, m) == ('cifar10', 'rome-v2') else {}
-    return dict(paper_acc_mean=p.get('acc', (None,))[0], paper_acc_std=p.get('acc', (None, None))[1],
-                paper_params=p.get('params'), paper_epochs=p.get('epochs'))
-
-def summarize(protocol: str, results: list, planned: list = ()) -> list[dict]:
-    "One row per group of finished `results` (and per group of `planned` experiments not yet finished): ours beside the paper's"
-    keys = GROUP_KEYS[_choice('protocol', protocol, tuple(GROUP_KEYS))]
-    groups = {}
-    for e in planned: groups.setdefault(tuple(getattr(e, k) for k in keys), [])
-    for r in results: groups.setdefault(tuple(r[k] for k in keys), []).append(r)
-    rows = []
-    for gk, rs in sorted(groups.items(), key=lambda kv: _order(keys, kv[0])):
-        rs = sorted(rs, key=lambda r: r['seed'])
-        key = dict(zip(keys, gk))
-        errs = [r['err'] for r in rs]
-        em, es = _mean_std(errs); nm, ns = _mean_std([r['num_param_free'] for r in rs])
-        pm, ps = _mean_std([r['params_M'] for r in rs]); am, ast = _mean_std([100 - e for e in errs])
-        row = dict(**key, data=rs[0]['data'] if rs else '', runs=len(rs), seeds=' '.join(str(r['seed']) for r in rs),
-                   search_epochs=rs[0]['search_epochs'] if rs else None,
-                   err_best=min(errs) if errs else None, err_mean=em, err_std=es, acc_mean=am, acc_std=ast,
-                   num_mean=nm, num_std=ns, skip_mean=_mean_std([r['num_skip'] for r in rs])[0],
-                   params_mean=pm, params_std=ps,
-                   search_h=_mean_std([r['search_s'] / 3600 for r in rs])[0], train_h=_mean_std([r['train_s'] / 3600 for r in rs])[0])
-        rows.append({**row, **_paper_cols(protocol, key)})
-    return rows
-
-# %% ../nbs/11_protocols.ipynb #a055d4e0
-def _f(v, d=2) -> str: return '–' if v is None else f"{v:.{d}f}"
-def _fpm(m, s, d=2) -> str: return '–' if m is None else f"{m:.{d}f}" + ('' if s is None else f"±{s:.{d}f}")
-
-_MD_COLS = {
-    's0': [('data', lambda r: f"{r['dataset']}" + ('' if r['data'] in ('', r['dataset']) else f" ({r['data']})")),
-           ('method', lambda r: r['method']), ('runs', lambda r: str(r['runs'])),
-           ('best err %', lambda r: _f(r['err_best'])), ('err % mean±std', lambda r: _fpm(r['err_mean'], r['err_std'])),
-           ('params M', lambda r: _fpm(r['params_mean'], r['params_std'])), ('Num', lambda r: _fpm(r['num_mean'], r['num_std'], 1)),
-           ('search h', lambda r: _f(r['search_h'])), ('train h', lambda r: _f(r['train_h'])),
-           ('paper best', lambda r: _f(r['paper_err_best'])), ('paper err %', lambda r: _fpm(r['paper_err_mean'], r['paper_err_std'])),
-           ('paper params M', lambda r: _f(r['paper_params'], 1))],
-    'table1': [('data', lambda r: _DS_SHORT.get(r['dataset'], r['dataset']) + ('' if r['data'] in ('', r['dataset']) else f" ({r['data']})")),
-               ('space', lambda r: r['space'].upper()), ('method', lambda r: r['method']), ('runs', lambda r: str(r['runs'])),
-               ('best err %', lambda r: _f(r['err_best'])), ('err % mean±std', lambda r: _fpm(r['err_mean'], r['err_std'])),
-               ('Num', lambda r: _fpm(r['num_mean'], r['num_std'], 1)),
-               ('paper err % (ICCV T1)', lambda r: _fpm(r['paper_err_mean'], r['paper_err_std']) + (' †' if r['paper_note'] else '')),
-               ('paper Num', lambda r: _fpm(r['paper_num_mean'], r['paper_num_std'], 1)),
-               ('paper lowest err % (supp. T1)', lambda r: _f(r['paper_err_lowest']))],
-    'k-ablation': [('data', lambda r: r['dataset'] + ('' if r['data'] in ('', r['dataset']) else f" ({r['data']})")),
-                   ('method', lambda r: r['method']), ('K', lambda r: str(r['k'])),
-                   ('search epochs', lambda r: str(r['search_epochs'] or '–')), ('runs', lambda r: str(r['runs'])),
-                   ('acc % mean±std', lambda r: _fpm(r['acc_mean'], r['acc_std'])),
-                   ('params M', lambda r: _fpm(r['params_mean'], r['params_std'])), ('search h', lambda r: _f(r['search_h'])),
-                   ('paper acc %', lambda r: _fpm(r['paper_acc_mean'], r['paper_acc_std'])),
-                   ('paper params M', lambda r: _f(r['paper_params'])), ('paper epochs', lambda r: str(r['paper_epochs'] or '–'))],
-}
-
-def markdown_table(header: list, rows: list[list]) -> str:
-    "A GitHub-flavoured Markdown table"
-    esc = lambda s: str(s).replace('|', '\\|')
-    return '\n'.join(['| ' + ' | '.join(map(esc, header)) + ' |', '|' + '---|' * len(header)]
-                     + ['| ' + ' | '.join(map(esc, r)) + ' |' for r in rows])
-
-def format_results(protocol: str, rows: list[dict], scale: str = 'paper') -> str:
-    "The Markdown table of a protocol's summary rows, with notes"
-    cols = _MD_COLS[protocol]
-    out = [markdown_table([c for c, _ in cols], [[fn(r) for _, fn in cols] for r in rows])]
-    notes = []
-    if scale == 'tiny': notes.append("scale tiny: digits stand in for every dataset and the settings are tiny; "
-                                     "these numbers exercise the code path and say nothing about the paper's.")
-    notes.append("err: test error of the last epoch; best: lowest over seeds; ± sample std over seeds; "
-                 "Num: parameter-free ops in the normal cell (of 8).")
-    if protocol == 'table1':
-        notes.append("paper err / Num: ICCV Table 1 (mean±std of 3; its ROME column is ROME-v2); paper lowest: supplement Table 1 "
-                     "(R-DARTS evaluation setting). DARTS there is R-DARTS' second-order DARTS; ours is first order.")
-        recon = sorted({(r['dataset'], r['space']) for r in rows if r.get('paper_note')})
-        if recon: notes.append('† reconstructed paper value: ' + '; '.join(f"{_DS_SHORT[d]}-{s.upper()} {TABLE1_RECONSTRUCTED[d, s]}" for d, s in recon))
-    if protocol == 'k-ablation': notes.append("paper: ICCV Table 5 (ROME-v2, CIFAR-10, 3 runs), search epochs scaled so K·epochs ≈ 350.")
-    if protocol == 's0': notes.append("paper: ICCV Tables 2 and 3 (4 searches); search 0.3 GPU-days for ROME-v2.")
-    return '\n'.join(out + [''] + [f"- {n}" for n in notes])
-
-def _csv_text(records: list[dict], fields: list | None = None) -> str:
-    fields = fields or list(dict.fromkeys(k for r in records for k in r))
-    buf = io.StringIO()
-    w = csv.DictWriter(buf, fieldnames=fields, extrasaction='ignore', lineterminator='\n')
-    w.writeheader()
-    for r in records: w.writerow({k: ('' if r.get(k) is None else r.get(k)) for k in fields})
-    return buf.getvalue()
-
-_RUN_FIELDS = ['name', 'method', 'space', 'dataset', 'data', 'seed', 'k', 'search_epochs', 'train_epochs', 'layers', 'channels',
-               'err', 'best_epoch_err', 'params_M', 'num_param_free', 'num_skip', 'search_s', 'train_s']
-
-def write_tables(folder, protocol: str, rows: list[dict], runs: list[dict], scale: str = 'paper', title: str | None = None) -> str:
-    "Write results.csv, results.md and runs.csv into `folder` (atomically); returns the Markdown"
-    folder = Path(folder)
-    md = (f"## {title}\n\n" if title else '') + format_results(protocol, rows, scale) + '\n'
-    atomic_write_text(_csv_text(rows), folder/'results.csv')
-    atomic_write_text(md, folder/'results.md')
-    atomic_write_text(_csv_text(sorted(runs, key=lambda r: r['name']), _RUN_FIELDS), folder/'runs.csv')
-    return md
-
-# %% ../nbs/11_protocols.ipynb #5fc54eae
-MEMORY_SETTINGS = {'paper': dict(batch_size=64, layers=8, C=16, size=32, samples=3, peak=True, timing=True),
-                   'tiny': dict(batch_size=8, layers=5, C=4, size=16, samples=1, peak=False, timing=False)}
-
-def _memory_rows(res: dict) -> list[dict]:
-    rows, out = res['rows'], []
-    for m, r in rows.items():
-        row = dict(method=m, label=bench_label(m), saved_MiB=r['saved_bytes'] / 2**20,
-                   saved_vs_darts=r['saved_bytes'] / rows['darts']['saved_bytes'] if 'darts' in rows else None,
-                   saved_vs_gdas=r['saved_bytes'] / rows['gdas']['saved_bytes'] if 'gdas' in rows else None)
-        if 'peak_bytes' in r:
-            row.update(peak_MiB=r['peak_bytes'] / 2**20,
-                       peak_vs_darts=r['peak_bytes'] / rows['darts']['peak_bytes'] if 'darts' in rows else None,
-                       peak_vs_gdas=r['peak_bytes'] / rows['gdas']['peak_bytes'] if 'gdas' in rows else None)
-        row['paper_G'] = PAPER_TABLE7_GB.get(m)
-        out.append(row)
-    return out
-
-def run_memory(root, scale='paper', device='auto', space='s0', seed=0) -> tuple:
-    "Measure (or read back) the memory table into `root`/memory.json; returns (raw result, rows, markdown)"
-    root = Path(root)
-    raw = root/'memory.json'
-    if raw.is_file():
-        res = read_json(raw)
-        try: rows, md = _memory_rows(res), format_memory_table(res)
-        except (KeyError, TypeError, AttributeError, ValueError, ZeroDivisionError) as e:
-            raise ValueError(f"'{raw}' does not hold a memory table ({type(e).__name__}: {e}); delete it to measure again") from None
-    else:
-        dev = resolve_device(device)
-        res = memory_table(space=space, device=str(dev), seed=seed, **MEMORY_SETTINGS[_choice('scale', scale, SCALES)])
-        atomic_write_text(json.dumps(res, indent=1) + '\n', raw)
-    rows = _memory_rows(res)
-    md = format_memory_table(res)
-    if scale == 'tiny': md += "\n\n- scale tiny: a 5-cell, 4-channel supernet at batch 8 on 16×16 inputs; not the paper's setting."
-    atomic_write_text(_csv_text(rows), root/'results.csv')
-    atomic_write_text(f"## Search memory (ICCV Table 7)\n\n{md}\n", root/'results.md')
-    return res, rows, md
-
-# %% ../nbs/11_protocols.ipynb #e1a40d7f
-@dataclass
-class ProtocolResult:
-    "What `run_protocol` returns"
-    name: str
-    scale: str
-    run_dir: Path
-    rows: list                 # summary rows (also results.csv)
-    runs: list                 # one result record per finished job (also runs.csv)
-    failed: list = field(default_factory=list)   # (job name, error) of jobs that diverged
-    markdown: str = ''
-    seconds: float = 0.
-    def _repr_markdown_(self): return self.markdown
-
+# %% ../nbs/11_protocols.ipynb #62d087cc
 def _job_folders(root: Path) -> list:
     "Sub-folders of a protocol folder that hold a job (a result.json, or a search/ or train/ folder with run files)"
     return [p for p in sorted(Path(root).iterdir()) if p.is_dir() and
@@ -546,11 +508,11 @@ def collect_results(root, protocol: str) -> list[dict]:
 
 _PER_JOB = ('seed',)      # settings that differ between the runs of one group
 
-def _mixed_settings(exps, root, protocol) -> str | None:
+def _mixed_settings(exps, root, protocol: Protocol) -> str | None:
     "Which settings of the planned `exps` differ from those of finished jobs of their group in `root` (None: none)"
-    keys, diffs = GROUP_KEYS.get(protocol), {}
-    if keys is None: return None
-    done = collect_results(root, protocol)
+    keys, diffs = protocol.group_keys, {}
+    if not keys: return None
+    done = collect_results(root, protocol.name)
     for e in exps:
         now = _job_config(e)
         for r in done:
@@ -572,68 +534,355 @@ def _protocol_job(item, root, n: int, show_progress: bool = False, verbose: bool
     except FloatingPointError as e: rec = str(e)
     return rec, time.perf_counter() - t0
 
-def run_protocol(name: str, seeds=None, datasets=None, spaces=None, methods=None, ks=None, scale: str = 'paper',
+# %% ../nbs/11_protocols.ipynb #61b8e0cc
+TINY_NOTE = ("scale tiny: digits stand in for every dataset and the settings are tiny; "
+             "these numbers exercise the code path and say nothing about the paper's.")
+ERR_NOTE = ("err: test error of the last epoch; best: lowest over seeds; ± sample std over seeds; "
+            "Num: parameter-free ops in the normal cell (of 8).")
+_RUN_FIELDS = ['name', 'method', 'space', 'dataset', 'data', 'seed', 'k', 'search_epochs', 'train_epochs', 'layers', 'channels',
+               'err', 'best_epoch_err', 'params_M', 'num_param_free', 'num_skip', 'search_s', 'train_s']
+
+def _order(keys, values) -> tuple:
+    "Sort key of a group: the paper's order of datasets, the registries' of spaces and methods (read now), numbers (K) by value"
+    order = {'dataset': ('cifar10', 'cifar100', 'svhn', 'digits'), 'space': space_names(), 'method': method_names()}
+    return tuple((order[k].index(v), 0, '') if k in order and v in order[k] else
+                 (99, v, '') if isinstance(v, (int, float)) and not isinstance(v, bool) else (99, 0, str(v))
+                 for k, v in zip(keys, values))
+
+def _mean_std(vals) -> tuple:
+    vals = [v for v in vals if v is not None]
+    if not vals: return None, None
+    return statistics.fmean(vals), (statistics.stdev(vals) if len(vals) > 1 else None)
+
+def _f(v, d=2) -> str: return '–' if v is None else f"{v:.{d}f}"
+def _fpm(m, s, d=2) -> str: return '–' if m is None else f"{m:.{d}f}" + ('' if s is None else f"±{s:.{d}f}")
+def _data(r, short=False) -> str:
+    "The dataset column: the paper's dataset, with the data that stood in for it (tiny: digits) in brackets"
+    d = _DS_SHORT.get(r['dataset'], r['dataset']) if short else r['dataset']
+    return d + ('' if r['data'] in ('', r['dataset']) else f" ({r['data']})")
+
+# %% ../nbs/11_protocols.ipynb #e38ec104
+class TrainedProtocol(Protocol):
+    "A protocol whose every job is a search and the evaluation training of the cell it finds: the grid seeds × datasets × spaces × methods (× ks), one `Experiment` each"
+    takes = ('seeds', 'datasets', 'spaces', 'methods', 'search_epochs', 'train_epochs')
+    train_preset = 'darts'     # the evaluation recipe at paper scale (`train_config`)
+    notes = (ERR_NOTE,)
+    run_fields = _RUN_FIELDS
+
+    def epochs_of(self, k, search_epochs, scale: str):
+        "Search epochs of a job with K = `k` (`search_epochs`: the option; None: the preset's)"
+        return search_epochs
+
+    def plan(self, seeds=None, datasets=None, spaces=None, methods=None, ks=None, scale='paper', search_epochs=None,
+             train_epochs=None, device='auto', data_root=None) -> list[Experiment]:
+        "The jobs, seed-major: one `Experiment` per seed, dataset, space, method (and K)"
+        o = self.options(seeds, datasets, spaces, methods, ks, scale, search_epochs, train_epochs)
+        return [Experiment(self.name, m, sp, ds, seed, k,
+                           search_config(m, sp, ds, seed, scale, k, self.epochs_of(k, search_epochs, scale), device, data_root),
+                           train_config(self.train_preset, sp, ds, seed, scale, train_epochs, device, data_root))
+                for seed in o['seeds'] for ds in o['datasets'] for sp in o['spaces'] for m in o['methods'] for k in (o['ks'] or (None,))]
+
+    def summarize(self, results: list, planned: list = ()) -> list[dict]:
+        "One row per group of finished `results` (and per group of `planned` jobs not finished yet): ours beside the paper's"
+        keys, groups = self.group_keys, {}
+        for e in planned: groups.setdefault(tuple(getattr(e, k) for k in keys), [])
+        for r in results: groups.setdefault(tuple(r[k] for k in keys), []).append(r)
+        rows = []
+        for gk, rs in sorted(groups.items(), key=lambda kv: _order(keys, kv[0])):
+            rs = sorted(rs, key=lambda r: r['seed'])
+            key = dict(zip(keys, gk))
+            errs = [r['err'] for r in rs]
+            em, es = _mean_std(errs); nm, ns = _mean_std([r['num_param_free'] for r in rs])
+            pm, ps = _mean_std([r['params_M'] for r in rs]); am, ast = _mean_std([100 - e for e in errs])
+            row = dict(**key, data=rs[0]['data'] if rs else '', runs=len(rs), seeds=' '.join(str(r['seed']) for r in rs),
+                       search_epochs=rs[0]['search_epochs'] if rs else None,
+                       err_best=min(errs) if errs else None, err_mean=em, err_std=es, acc_mean=am, acc_std=ast,
+                       num_mean=nm, num_std=ns, skip_mean=_mean_std([r['num_skip'] for r in rs])[0],
+                       params_mean=pm, params_std=ps,
+                       search_h=_mean_std([r['search_s'] / 3600 for r in rs])[0], train_h=_mean_std([r['train_s'] / 3600 for r in rs])[0])
+            rows.append({**row, **self.paper_columns(key)})
+        return rows
+
+    def table_notes(self, rows: list, scale: str) -> list:
+        return ([TINY_NOTE] if scale == 'tiny' else []) + list(self.notes)
+
+    def describe(self, seeds=None, datasets=None, spaces=None, methods=None, ks=None, scale='paper', out=None,
+                 search_epochs=None, train_epochs=None, device='auto', data_root=None) -> str:
+        "What `--dry-run` prints: each job's search and training"
+        exps = self.plan(seeds, datasets, spaces, methods, ks, scale, search_epochs, train_epochs, device, data_root)
+        return '\n'.join([f"{len(exps)} jobs of protocol {self.name!r} at scale {scale!r} -> {self.run_dir(out, scale)}"] + [
+            f"  {e.name}: search {e.search.method} {e.search.space} on {e.search.dataset}, K={e.search.resolved().k}, "
+            f"{e.search.epochs} epochs; train {e.train.preset} {e.train.layers} cells x {e.train.channels} ch, "
+            f"{e.train.epochs} epochs" for e in exps])
+
+    def run(self, seeds=None, datasets=None, spaces=None, methods=None, ks=None, scale='paper', out=None, device='auto',
+            resume=False, search_epochs=None, train_epochs=None, data_root=None, show_progress=False, verbose=True,
+            overwrite=False, jobs=1) -> ProtocolResult:
+        "Run every job of the plan into `out`, `jobs` at once, rewriting the tables after each; `resume` skips finished jobs and resumes interrupted ones (with the same settings); `overwrite` replaces the protocol in `out`"
+        exps = self.plan(seeds, datasets, spaces, methods, ks, scale, search_epochs, train_epochs, device, data_root)  # validates
+        root, jobs = self.start(out, scale, device, jobs)
+        if resume and (root/'protocol.json').is_file():   # one table per set of settings: refuse to add other settings' jobs
+            mixed = _mixed_settings(exps, root, self)
+            if mixed: raise ValueError(f"cannot resume '{root}': its finished jobs ran with other settings ({mixed}); "
+                                       "resume with the same settings, or choose another --out")
+        _claim(root, self.name, scale, resume, overwrite)
+        say = (lambda *a: print(*a, flush=True)) if verbose else (lambda *a: None)
+        t_start, failed, todo = time.perf_counter(), [], []
+        for i, exp in enumerate(exps, 1):
+            if finished_result(exp, root) is not None: say(f"[{i}/{len(exps)}] {exp.name}: finished, skipped")
+            else: todo.append((i, exp))
+        side = jobs > 1 and len(todo) > 1                  # several jobs at once, each in its own process
+        if side: say(f"{len(todo)} jobs, {min(jobs, len(todo))} at a time, each in its own process ...")
+        from rome_nb import protocols                      # the job by its importable name (also when run from this notebook)
+        job = partial(protocols._protocol_job, root=root, n=len(exps), show_progress=show_progress and not side, verbose=verbose and not side)
+        t_jobs = time.perf_counter()
+        for d, ((i, exp), (rec, secs)) in enumerate(side_by_side(job, todo, jobs), 1):
+            who = f"[{d}/{len(todo)} done] {exp.name}: " if side else '    '
+            if isinstance(rec, str): failed.append((exp.name, rec)); say(f"{who}failed: {rec}"); continue
+            say(f"{who}{rec['search_how']} search, {rec['train_how']} training: err {rec['err']:.2f}%, Num {rec['num_param_free']}, "
+                f"{rec['params_M']:.2f} M params ({secs:.1f} s)")
+            runs = collect_results(root, self.name)
+            self.write(root, self.summarize(runs, exps), runs, scale)
+        if side:
+            dt = time.perf_counter() - t_jobs
+            say(f"{len(todo)} jobs in {dt:.1f} s, {jobs} at a time: {3600 * len(todo) / dt:.1f} jobs per hour")
+        runs = collect_results(root, self.name)
+        rows = self.summarize(runs, exps)
+        md = self.write(root, rows, runs, scale)
+        say(f"results: {root/'results.md'}, {root/'results.csv'}, {root/'runs.csv'}")
+        return ProtocolResult(self.name, scale, root, rows, runs, failed, md, time.perf_counter() - t_start)
+
+# %% ../nbs/11_protocols.ipynb #a055d4e0
+@register_protocol
+class S0Protocol(TrainedProtocol):
+    "ICCV Tables 2 and 3: searches in S0 on CIFAR-10 (or CIFAR-100), each found cell trained with DARTS' recipe; 4 seeds"
+    name, title = 's0', 'S0 search + evaluation (ICCV Tables 2, 3)'
+    defaults = dict(seeds=(0, 1, 2, 3), datasets=('cifar10',), spaces=('s0',), methods=('rome-v2',))
+    choices = dict(datasets=('cifar10', 'cifar100'), spaces=('s0',), methods=lambda o: methods_searching(o['spaces']))
+    group_keys = ('dataset', 'method')
+    columns = (('data', _data), ('method', lambda r: r['method']), ('runs', lambda r: str(r['runs'])),
+               ('best err %', lambda r: _f(r['err_best'])), ('err % mean±std', lambda r: _fpm(r['err_mean'], r['err_std'])),
+               ('params M', lambda r: _fpm(r['params_mean'], r['params_std'])), ('Num', lambda r: _fpm(r['num_mean'], r['num_std'], 1)),
+               ('search h', lambda r: _f(r['search_h'])), ('train h', lambda r: _f(r['train_h'])),
+               ('paper best', lambda r: _f(r['paper_err_best'])), ('paper err %', lambda r: _fpm(r['paper_err_mean'], r['paper_err_std'])),
+               ('paper params M', lambda r: _f(r['paper_params'], 1)))
+    notes = (ERR_NOTE, "paper: ICCV Tables 2 and 3 (4 searches); search 0.3 GPU-days for ROME-v2.")
+
+    def paper_columns(self, key: dict) -> dict:
+        p = PAPER_S0.get((key['dataset'], key['method']), {})
+        return dict(paper_err_mean=p.get('err', (None,))[0], paper_err_std=p.get('err', (None, None))[1],
+                    paper_err_best=p.get('best'), paper_params=p.get('params', (None,))[0])
+
+# %% ../nbs/11_protocols.ipynb #60bc1adf
+@register_protocol
+class Table1Protocol(TrainedProtocol):
+    "ICCV Table 1 and the supplement's: the R-DARTS spaces S1–S4 on CIFAR-10, CIFAR-100 and SVHN, each found cell trained with R-DARTS' recipe; 3 seeds"
+    name, title = 'table1', 'R-DARTS spaces S1–S4 (ICCV Table 1, supplement Table 1)'
+    train_preset = 'rdarts'
+    defaults = dict(seeds=(0, 1, 2), datasets=TABLE1_DATASETS, spaces=TABLE1_SPACES, methods=('rome-v2',))
+    choices = dict(datasets=TABLE1_DATASETS, spaces=TABLE1_SPACES, methods=lambda o: methods_searching(o['spaces']))
+    group_keys = ('dataset', 'space', 'method')
+    columns = (('data', lambda r: _data(r, short=True)), ('space', lambda r: r['space'].upper()), ('method', lambda r: r['method']),
+               ('runs', lambda r: str(r['runs'])), ('best err %', lambda r: _f(r['err_best'])),
+               ('err % mean±std', lambda r: _fpm(r['err_mean'], r['err_std'])), ('Num', lambda r: _fpm(r['num_mean'], r['num_std'], 1)),
+               ('paper err % (ICCV T1)', lambda r: _fpm(r['paper_err_mean'], r['paper_err_std']) + (' †' if r['paper_note'] else '')),
+               ('paper Num', lambda r: _fpm(r['paper_num_mean'], r['paper_num_std'], 1)),
+               ('paper lowest err % (supp. T1)', lambda r: _f(r['paper_err_lowest'])))
+    notes = (ERR_NOTE, "paper err / Num: ICCV Table 1 (mean±std of 3; its ROME column is ROME-v2); paper lowest: supplement Table 1 "
+                       "(R-DARTS evaluation setting). DARTS there is R-DARTS' second-order DARTS; ours is first order.")
+
+    def paper_columns(self, key: dict) -> dict:
+        k, m = (key['dataset'], key['space']), key['method']
+        e, n = PAPER_TABLE1.get(k, {}).get(m, (None, None)), PAPER_TABLE1_NUM.get(k, {}).get(m, (None, None))
+        return dict(paper_err_mean=e[0], paper_err_std=e[1], paper_num_mean=n[0], paper_num_std=n[1],
+                    paper_err_lowest=PAPER_TABLE1_LOWEST.get(k, {}).get(m),
+                    paper_note=TABLE1_RECONSTRUCTED.get(k, '') if m == 'rome-v2' else '')
+
+    def table_notes(self, rows: list, scale: str) -> list:
+        recon = sorted({(r['dataset'], r['space']) for r in rows if r.get('paper_note')})
+        return super().table_notes(rows, scale) + (['† reconstructed paper value: ' + '; '.join(
+            f"{_DS_SHORT[d]}-{s.upper()} {TABLE1_RECONSTRUCTED[d, s]}" for d, s in recon)] if recon else [])
+
+# %% ../nbs/11_protocols.ipynb #dcb9fb8d
+@register_protocol
+class KAblationProtocol(TrainedProtocol):
+    "ICCV Table 5: ROME with K ∈ {1, 4, 7, 10} samples per step in S0 on CIFAR-10, search epochs scaled so that K·epochs stays 7 × 50; 3 seeds"
+    name, title = 'k-ablation', 'Samples per step K (ICCV Table 5)'
+    takes = TrainedProtocol.takes + ('ks',)
+    defaults = dict(seeds=(0, 1, 2), datasets=('cifar10',), spaces=('s0',), methods=('rome-v2',), ks=(1, 4, 7, 10))
+    choices = dict(datasets=('cifar10', 'cifar100'), spaces=('s0',),
+                   methods=lambda o: tuple(m for m in methods_searching(o['spaces']) if get_method(m).defaults.get('k', 1) > 1))
+    group_keys = ('dataset', 'method', 'k')
+    columns = (('data', _data), ('method', lambda r: r['method']), ('K', lambda r: str(r['k'])),
+               ('search epochs', lambda r: str(r['search_epochs'] or '–')), ('runs', lambda r: str(r['runs'])),
+               ('acc % mean±std', lambda r: _fpm(r['acc_mean'], r['acc_std'])),
+               ('params M', lambda r: _fpm(r['params_mean'], r['params_std'])), ('search h', lambda r: _f(r['search_h'])),
+               ('paper acc %', lambda r: _fpm(r['paper_acc_mean'], r['paper_acc_std'])),
+               ('paper params M', lambda r: _f(r['paper_params'])), ('paper epochs', lambda r: str(r['paper_epochs'] or '–')))
+    notes = (ERR_NOTE, "paper: ICCV Table 5 (ROME-v2, CIFAR-10, 3 runs), search epochs scaled so K·epochs ≈ 350.")
+
+    def epochs_of(self, k, search_epochs, scale: str):
+        "Table 5's budget: `search_epochs` (default: the preset's 50, tiny 2) are the K = 7 run's; K·epochs stays the same"
+        return k_epochs(k, search_epochs or (50 if scale == 'paper' else TINY_SEARCH['epochs']))
+
+    def paper_columns(self, key: dict) -> dict:
+        p = PAPER_TABLE5.get(key['k'], {}) if (key['dataset'], key['method']) == ('cifar10', 'rome-v2') else {}
+        return dict(paper_acc_mean=p.get('acc', (None,))[0], paper_acc_std=p.get('acc', (None, None))[1],
+                    paper_params=p.get('params'), paper_epochs=p.get('epochs'))
+
+# %% ../nbs/11_protocols.ipynb #1e4f2808
+def plan(name, seeds=None, datasets=None, spaces=None, methods=None, ks=None, scale='paper', search_epochs=None,
+         train_epochs=None, device='auto', data_root=None) -> list:
+    "The jobs of protocol `name` (seed-major order); options as in `rome_protocol`, lists or comma-separated strings"
+    return get_protocol(name).plan(seeds, datasets, spaces, methods, ks, scale, search_epochs, train_epochs, device, data_root)
+
+# %% ../nbs/11_protocols.ipynb #5fc54eae
+MEMORY_SETTINGS = {'paper': dict(batch_size=64, layers=8, C=16, size=32, samples=3, peak=True, timing=True),
+                   'tiny': dict(batch_size=8, layers=5, C=4, size=16, samples=1, peak=False, timing=False)}
+
+@register_protocol
+class MemoryProtocol(Protocol):
+    "ICCV Table 7: the search memory of every method, measured (`rome_nb.memory.memory_table`) in one space with one seed; no jobs"
+    name, title = 'memory', 'Search memory (ICCV Table 7)'
+    takes = one = ('seeds', 'spaces')
+    defaults = dict(seeds=(0,), spaces=('s0',))
+    choices = dict(spaces=lambda o: space_names('darts'))
+    group_keys = ('method',)
+
+    def check_jobs(self, jobs) -> int:
+        jobs = check_jobs(jobs)
+        if jobs > 1: raise ValueError(f"protocol 'memory' measures in one process; --jobs must be 1 for it, got {jobs}")
+        return jobs
+
+    def plan(self, seeds=None, datasets=None, spaces=None, methods=None, ks=None, scale='paper', search_epochs=None,
+             train_epochs=None, device='auto', data_root=None) -> list:
+        "No jobs: the options are checked, the measurement is `run`'s"
+        self.options(seeds, datasets, spaces, methods, ks, scale, search_epochs, train_epochs)
+        return []
+
+    def paper_columns(self, key: dict) -> dict: return dict(paper_G=PAPER_TABLE7_GB.get(key['method']))
+
+    def summarize(self, results: list, planned: list = ()) -> list[dict]:
+        "One row per method of each measurement in `results` (`memory_table` results): MiB, ratios to DARTS and GDAS, the paper's GB"
+        out = []
+        for res in results:
+            rows = res['rows']
+            for m, r in rows.items():
+                row = dict(method=m, label=bench_label(m), saved_MiB=r['saved_bytes'] / 2**20,
+                           saved_vs_darts=r['saved_bytes'] / rows['darts']['saved_bytes'] if 'darts' in rows else None,
+                           saved_vs_gdas=r['saved_bytes'] / rows['gdas']['saved_bytes'] if 'gdas' in rows else None)
+                if 'peak_bytes' in r:
+                    row.update(peak_MiB=r['peak_bytes'] / 2**20,
+                               peak_vs_darts=r['peak_bytes'] / rows['darts']['peak_bytes'] if 'darts' in rows else None,
+                               peak_vs_gdas=r['peak_bytes'] / rows['gdas']['peak_bytes'] if 'gdas' in rows else None)
+                out.append({**row, **self.paper_columns(dict(method=m))})
+        return out
+
+    def describe(self, seeds=None, datasets=None, spaces=None, methods=None, ks=None, scale='paper', out=None,
+                 search_epochs=None, train_epochs=None, device='auto', data_root=None) -> str:
+        "What `--dry-run` prints: the one measurement"
+        o, s = self.options(seeds, datasets, spaces, methods, ks, scale, search_epochs, train_epochs), MEMORY_SETTINGS[scale]
+        return (f"protocol 'memory' at scale {scale!r} -> {self.run_dir(out, scale)}: the search memory of every method in "
+                f"{o['spaces'][0]} (seed {o['seeds'][0]}), batch {s['batch_size']}, {s['layers']} cells, C={s['C']}, "
+                f"{s['size']}x{s['size']} inputs, " + ('peak memory and step times' if s['peak'] else 'saved-for-backward bytes only'))
+
+    def run(self, seeds=None, datasets=None, spaces=None, methods=None, ks=None, scale='paper', out=None, device='auto',
+            resume=False, search_epochs=None, train_epochs=None, data_root=None, show_progress=False, verbose=True,
+            overwrite=False, jobs=1) -> ProtocolResult:
+        "Measure into `out`/memory.json (a finished measurement is read back with `resume`), then write the tables"
+        o = self.options(seeds, datasets, spaces, methods, ks, scale, search_epochs, train_epochs)
+        root, jobs = self.start(out, scale, device, jobs)
+        _claim(root, self.name, scale, resume, overwrite)
+        t0 = time.perf_counter()
+        res, rows, md = run_memory(root, scale, device, o['spaces'][0], o['seeds'][0])
+        return ProtocolResult(self.name, scale, root, rows, [], [], md, time.perf_counter() - t0, detail=res)
+
+def run_memory(root, scale='paper', device='auto', space='s0', seed=0) -> tuple:
+    "Measure (or read back) the memory table into `root`/memory.json; returns (raw result, rows, markdown)"
+    root, mem = Path(root), get_protocol('memory')
+    raw = root/'memory.json'
+    if raw.is_file():
+        res = read_json(raw)
+        try: rows, md = mem.summarize([res]), format_memory_table(res)
+        except (KeyError, TypeError, AttributeError, ValueError, ZeroDivisionError) as e:
+            raise ValueError(f"'{raw}' does not hold a memory table ({type(e).__name__}: {e}); delete it to measure again") from None
+    else:
+        dev = resolve_device(device)
+        res = memory_table(space=space, device=str(dev), seed=seed, **MEMORY_SETTINGS[_choice('scale', scale, SCALES)])
+        atomic_write_text(json.dumps(res, indent=1) + '\n', raw)
+    rows = mem.summarize([res])
+    md = format_memory_table(res)
+    if scale == 'tiny': md += "\n\n- scale tiny: a 5-cell, 4-channel supernet at batch 8 on 16×16 inputs; not the paper's setting."
+    atomic_write_text(_csv_text(rows), root/'results.csv')
+    atomic_write_text(f"## {mem.title}\n\n{md}\n", root/'results.md')
+    return res, rows, md
+
+# %% ../nbs/11_protocols.ipynb #05c9f3a8
+@register_protocol
+class CollapseProtocol(Protocol):
+    "The supplement's collapse comparison (Figs. 14–15) on NAS-Bench-1Shot1's skip-connect spaces: searches only, one per arm, space and seed; the machinery is `rome_nb.collapse`"
+    name, title = 'collapse', 'Collapse on NAS-Bench-1Shot1 with skip-connect'
+    takes = ('seeds', 'datasets', 'spaces', 'methods', 'ks', 'search_epochs')
+    one = ('datasets', 'ks')
+    defaults = dict(seeds=lambda o: COLLAPSE_SCALES[o['scale']]['seeds'], datasets=lambda o: (COLLAPSE_SCALES[o['scale']]['dataset'],),
+                    spaces=lambda o: COLLAPSE_SCALES[o['scale']]['spaces'], methods=COLLAPSE_METHODS,
+                    ks=lambda o: (COLLAPSE_SCALES[o['scale']]['k'],))
+    choices = dict(spaces=lambda o: space_names('nb1shot1'), methods=lambda o: collapse_arms(o['spaces']))
+    group_keys = ('space', 'arm')
+
+    @property
+    def scales(self) -> tuple: return tuple(COLLAPSE_SCALES)
+
+    def _args(self, seeds, datasets, spaces, methods, ks, scale, search_epochs, train_epochs, device, data_root) -> dict:
+        o = self.options(seeds, datasets, spaces, methods, ks, scale, search_epochs, train_epochs)
+        return dict(seeds=o['seeds'], spaces=o['spaces'], methods=o['methods'], scale=scale, epochs=o['search_epochs'],
+                    dataset=o['datasets'][0], k=o['ks'][0], device=device, data_root=data_root)
+
+    def plan(self, seeds=None, datasets=None, spaces=None, methods=None, ks=None, scale='paper', search_epochs=None,
+             train_epochs=None, device='auto', data_root=None) -> list:
+        "The searches (`collapse_plan`), seed-major"
+        return collapse_plan(**self._args(seeds, datasets, spaces, methods, ks, scale, search_epochs, train_epochs, device, data_root))
+
+    def summarize(self, results: list, planned: list = ()) -> list[dict]:
+        "One row per space and arm of the epoch records `results` (`arm_table`)"
+        return arm_table(results)
+
+    def describe(self, seeds=None, datasets=None, spaces=None, methods=None, ks=None, scale='paper', out=None,
+                 search_epochs=None, train_epochs=None, device='auto', data_root=None) -> str:
+        "What `--dry-run` prints: each search's settings (`describe_jobs`)"
+        return describe_jobs(self.plan(seeds, datasets, spaces, methods, ks, scale, search_epochs, train_epochs, device, data_root),
+                             scale, self.run_dir(out, scale))
+
+    def run(self, seeds=None, datasets=None, spaces=None, methods=None, ks=None, scale='paper', out=None, device='auto',
+            resume=False, search_epochs=None, train_epochs=None, data_root=None, show_progress=False, verbose=True,
+            overwrite=False, jobs=1) -> ProtocolResult:
+        "Run the searches (`run_collapse`): rows per space and arm, one record per job, the Markdown with the tests and the verdict; `detail` is the `CollapseResult`"
+        args = self._args(seeds, datasets, spaces, methods, ks, scale, search_epochs, train_epochs, device, data_root)
+        root, jobs = self.start(out, scale, device, jobs)
+        res = run_collapse(**args, out=root, resume=resume, overwrite=overwrite, verbose=verbose, show_progress=show_progress, jobs=jobs)
+        return ProtocolResult(self.name, scale, res.run_dir, self.summarize(res.rows), job_summaries(res.rows), res.failed,
+                              res.markdown, res.seconds, detail=res)
+
+# %% ../nbs/11_protocols.ipynb #9cb27ec9
+def run_protocol(name, seeds=None, datasets=None, spaces=None, methods=None, ks=None, scale: str = 'paper',
                  out=None, device: str = 'auto', resume: bool = False, search_epochs: int | None = None,
                  train_epochs: int | None = None, data_root=None, show_progress: bool = False, verbose: bool = True,
                  overwrite: bool = False, jobs: int = 1) -> ProtocolResult:
-    "Run protocol `name` (s0, table1, k-ablation, memory) at `scale` into `out`, `jobs` at once; `resume` skips finished jobs and resumes interrupted ones (with the same settings); `overwrite` replaces the protocol in `out`"
-    exps = plan(name, seeds, datasets, spaces, methods, ks, scale, search_epochs, train_epochs, device, data_root)  # validates
-    jobs = check_jobs(jobs)
-    if name == 'memory' and jobs > 1: raise ValueError(f"protocol 'memory' measures in one process; --jobs must be 1 for it, got {jobs}")
-    if os.environ.get('WORLD_SIZE', '1').strip() not in ('', '1'):
-        raise ValueError(f"rome_protocol runs its jobs itself (one after another, or --jobs at once) and cannot run under torchrun "
-                         f"(WORLD_SIZE={os.environ['WORLD_SIZE']}); start one rome_protocol per GPU with disjoint --seeds and --resume, "
-                         "or use torchrun with rome_search / rome_train")
-    opts = _options(name, seeds, datasets, spaces, methods, ks)
-    resolve_device(device)
-    root = check_out(out) if out is not None else Path(f'runs/protocol-{name}-{scale}')
-    if resume and (root/'protocol.json').is_file():   # one table per set of settings: refuse to add other settings' jobs
-        mixed = _mixed_settings(exps, root, name)
-        if mixed: raise ValueError(f"cannot resume '{root}': its finished jobs ran with other settings ({mixed}); "
-                                   "resume with the same settings, or choose another --out")
-    _claim(root, name, scale, resume, overwrite)
-    say = (lambda *a: print(*a, flush=True)) if verbose else (lambda *a: None)
-    t_start = time.perf_counter()
-    if name == 'memory':
-        res, rows, md = run_memory(root, scale, device, opts['spaces'][0], opts['seeds'][0])
-        return ProtocolResult(name, scale, root, rows, [], [], md, time.perf_counter() - t_start)
-    title = {'s0': 'S0 search + evaluation (ICCV Tables 2, 3)', 'table1': 'R-DARTS spaces S1–S4 (ICCV Table 1, supplement Table 1)',
-             'k-ablation': 'Samples per step K (ICCV Table 5)'}[name]
-    failed, todo = [], []
-    for i, exp in enumerate(exps, 1):
-        if finished_result(exp, root) is not None: say(f"[{i}/{len(exps)}] {exp.name}: finished, skipped")
-        else: todo.append((i, exp))
-    side = jobs > 1 and len(todo) > 1                  # several jobs at once, each in its own process
-    if side: say(f"{len(todo)} jobs, {min(jobs, len(todo))} at a time, each in its own process ...")
-    from rome_nb import protocols                      # the job by its importable name (also when run from this notebook)
-    run = partial(protocols._protocol_job, root=root, n=len(exps), show_progress=show_progress and not side, verbose=verbose and not side)
-    t_jobs = time.perf_counter()
-    for d, ((i, exp), (rec, secs)) in enumerate(side_by_side(run, todo, jobs), 1):
-        who = f"[{d}/{len(todo)} done] {exp.name}: " if side else '    '
-        if isinstance(rec, str): failed.append((exp.name, rec)); say(f"{who}failed: {rec}"); continue
-        say(f"{who}{rec['search_how']} search, {rec['train_how']} training: err {rec['err']:.2f}%, Num {rec['num_param_free']}, "
-            f"{rec['params_M']:.2f} M params ({secs:.1f} s)")
-        runs = collect_results(root, name)
-        write_tables(root, name, summarize(name, runs, exps), runs, scale, title)
-    if side:
-        dt = time.perf_counter() - t_jobs
-        say(f"{len(todo)} jobs in {dt:.1f} s, {jobs} at a time: {3600 * len(todo) / dt:.1f} jobs per hour")
-    runs = collect_results(root, name)
-    rows = summarize(name, runs, exps)
-    md = write_tables(root, name, rows, runs, scale, title)
-    say(f"results: {root/'results.md'}, {root/'results.csv'}, {root/'runs.csv'}")
-    return ProtocolResult(name, scale, root, rows, runs, failed, md, time.perf_counter() - t_start)
+    "Run protocol `name` (one of `protocol_names()`, or a `Protocol`) at `scale` into `out` (default runs/protocol-<name>-<scale>), `jobs` at once; `resume` skips finished jobs and resumes interrupted ones (with the same settings); `overwrite` replaces the protocol in `out`"
+    return get_protocol(name).run(seeds=seeds, datasets=datasets, spaces=spaces, methods=methods, ks=ks, scale=scale, out=out,
+                                  device=device, resume=resume, search_epochs=search_epochs, train_epochs=train_epochs,
+                                  data_root=data_root, show_progress=show_progress, verbose=verbose, overwrite=overwrite, jobs=jobs)
 
 # %% ../nbs/11_protocols.ipynb #be3fa3a7
 @call_parse
 def rome_protocol(
-    name: str,                      # protocol: s0, table1, k-ablation, memory or collapse (rome_nb.collapse)
-    seeds: str = None,              # comma-separated seeds (default: s0 0,1,2,3; table1, k-ablation 0,1,2)
+    name: str,                      # the protocol: s0, table1, k-ablation, memory, collapse or another registered one
+    seeds: str = None,              # a count n (seeds 0..n-1) or a comma-separated list (3, is seed 3 alone); default: the protocol's
     datasets: str = None,           # comma-separated datasets (table1 default: cifar10,cifar100,svhn; s0: cifar10)
     spaces: str = None,             # comma-separated spaces (table1 default: s1,s2,s3,s4; memory: one space)
-    methods: str = None,            # comma-separated methods: rome-v2 (default), rome-v1, gdas, darts
-    ks: str = None,                 # k-ablation: comma-separated K values (default 1,4,7,10)
-    scale: str = 'paper',           # paper (the paper's settings) or tiny (digits, seconds per job)
+    methods: str = None,            # comma-separated methods: rome-v2 (default) or any registered method searching the spaces
+    ks: str = None,                 # k-ablation: comma-separated K values (default 1,4,7,10); collapse: ROME-v2's K
+    scale: str = 'paper',           # paper (the paper's settings) or tiny (digits, seconds per job); collapse also cpu, cpu-long
     out: str = None,                # run folder (default runs/protocol-<name>-<scale>)
     device: str = 'auto',           # auto, cpu, cuda or cuda:N
     resume: store_true = False,     # continue the protocol in --out: skip finished jobs, resume interrupted ones
@@ -645,28 +894,19 @@ def rome_protocol(
     quiet: store_true = False,      # no progress bars
     jobs: int = 1,                  # run this many jobs at once, each in its own process (on one GPU: side by side)
 ):
-    "Run one of the ROME paper's protocols (search + evaluation per job); writes results.csv / results.md into the run folder"
+    "Run one of the ROME paper's protocols (a registered `Protocol`); writes its result tables (results.md, ...) into the run folder and prints results.md"
     root = None
     def run():
         nonlocal root
-        check_jobs(jobs); _choice('protocol', name, (*PROTOCOLS, 'collapse'))
-        root = check_out(out) if out is not None else Path(f'runs/protocol-{name}-{scale}')
-        if name == 'collapse':              # searches only, with its own runner and scales
-            from .collapse import collapse_cli
-            res = collapse_cli(seeds, datasets, spaces, methods, ks, scale, out, device, resume, overwrite, search_epochs,
-                               train_epochs, data_root, dry_run, quiet, jobs)
-            if res is None: return 0
-        elif dry_run:
-            exps = plan(name, seeds, datasets, spaces, methods, ks, scale, search_epochs, train_epochs, device, data_root)
-            lines = [f"{len(exps)} jobs of protocol {name!r} at scale {scale!r} -> {root}"] + [
-                f"  {e.name}: search {e.search.method} {e.search.space} on {e.search.dataset}, K={e.search.resolved().k}, "
-                f"{e.search.epochs} epochs; train {e.train.preset} {e.train.layers} cells x {e.train.channels} ch, "
-                f"{e.train.epochs} epochs" for e in exps]
-            print('\n'.join(lines))
+        check_jobs(jobs)
+        p = get_protocol(name)
+        root = p.run_dir(out, scale)
+        opts = dict(seeds=seeds, datasets=datasets, spaces=spaces, methods=methods, ks=ks, scale=scale, search_epochs=search_epochs,
+                    train_epochs=train_epochs, device=device, data_root=data_root)
+        if dry_run:
+            print(p.describe(**opts, out=out))
             return 0
-        else:
-            res = run_protocol(name, seeds, datasets, spaces, methods, ks, scale, out, device, resume, search_epochs,
-                               train_epochs, data_root, show_progress=not quiet, verbose=True, overwrite=overwrite, jobs=jobs)
+        res = p.run(**opts, out=out, resume=resume, show_progress=not quiet, verbose=True, overwrite=overwrite, jobs=jobs)
         if not cli: return res
         print(res.markdown)
         if res.failed:

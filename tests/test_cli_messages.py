@@ -56,8 +56,12 @@ def test_unknown_protocol_lists_collapse():
 
 @pytest.mark.parametrize('name,over,says', [
     ('k-ablation', dict(ks='0,-1'), "bad ks value '0'; expected a comma-separated list of integers >= 1"),
-    ('s0', dict(seeds='-1'), "bad seeds value '-1'; expected a comma-separated list of integers >= 0"),
-    ('s0', dict(seeds='1.5'), "bad seeds value '1.5'; expected a comma-separated list of integers >= 0"),
+    ('s0', dict(seeds='-1'), "bad seeds value '-1'; expected a count (8: seeds 0..7) or a comma-separated list of integers >= 0"),
+    ('s0', dict(seeds='1.5'), "bad seeds value '1.5'; expected a count (8: seeds 0..7) or a comma-separated list of integers >= 0"),
+    ('s0', dict(seeds='0,-1'), "bad seeds value '-1'; expected a count (8: seeds 0..7) or a comma-separated list of integers >= 0"),
+    ('s0', dict(seeds='0'), "--seeds '0' counts no seed; give a count >= 1 or a list such as 0,"),
+    ('memory', dict(seeds='2'), "protocol 'memory' takes one value of --seeds, got 2: 0, 1"),
+    ('collapse', dict(train_epochs=2), "--train-epochs means nothing for protocol 'collapse'; it is for s0, table1, k-ablation"),
 ])
 def test_integer_lists(name, over, says):
     with pytest.raises(ValueError) as e: rome_protocol(name, scale='tiny', dry_run=True, **over)

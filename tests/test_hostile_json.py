@@ -27,7 +27,7 @@ def test_log_sum_skips_what_is_not_a_record(tmp_path):
     p.write_text('\n'.join(['{"epoch_time": 1.5}', DEEP, '[1]', '{"epoch_time": [2]}', '{"epoch_time": "3"}', '{"epoch_time": 2}', '{"epo']))
     assert P._log_sum(p, 'epoch_time') == 3.5
 
-def _exp(): return P.plan('s0', seeds='0', scale='tiny')[0]
+def _exp(): return P.plan('s0', seeds='0,', scale='tiny')[0]
 
 @pytest.mark.parametrize('text,why', [(DEEP, 'is nested too deeply'), ('[]', 'holds an array, not an object'),
                                       ('{"config": 1}', 'is not a job result'), ('{"config": {"search": 1, "train": {}}}', 'is not a job result')])

@@ -11,7 +11,7 @@ def _run(args, cwd, timeout=120):
 
 _one_line_error = assert_one_line_error
 
-SLICE = ['table1', '--scale', 'tiny', '--spaces', 's2', '--datasets', 'cifar10', '--seeds', '0', '--quiet']
+SLICE = ['table1', '--scale', 'tiny', '--spaces', 's2', '--datasets', 'cifar10', '--seeds', '0,', '--quiet']
 
 def test_table1_tiny_slice(tmp_path):
     out = tmp_path/'t1'
@@ -39,6 +39,20 @@ def test_bad_inputs(tmp_path):
     _one_line_error(_run(['table1', '--scale', 'huge'], tmp_path), "unknown scale 'huge'")
     _one_line_error(_run(['table1', '--spaces', 's9', '--scale', 'tiny'], tmp_path), "space 's9'", 's1, s2, s3, s4')
     _one_line_error(_run(['s0', '--seeds', '0,a', '--scale', 'tiny'], tmp_path), "bad seeds value 'a'")
+    _one_line_error(_run(['s0', '--seeds', '0', '--scale', 'tiny'], tmp_path), "--seeds '0' counts no seed", 'a list such as 0,')
+    _one_line_error(_run(['memory', '--search-epochs', '2', '--scale', 'tiny'], tmp_path),
+                    "--search-epochs means nothing for protocol 'memory'; it is for s0, table1, k-ablation, collapse")
+    _one_line_error(_run(['collapse', '--ks', '2,3', '--scale', 'tiny'], tmp_path), "protocol 'collapse' takes one value of --ks, got 2: 2, 3")
+    assert not (tmp_path/'runs').exists()
+
+def test_seeds_a_count_or_a_list(tmp_path):
+    # the same rule for every protocol: a count n is seeds 0..n-1, a comma makes a list ("3," is seed 3 alone)
+    for args, seeds in ((['s0', '--seeds', '2'], [0, 1]), (['s0', '--seeds', '3,'], [3]), (['collapse', '--seeds', '1,4'], [1, 4]),
+                        (['collapse', '--scale', 'cpu'], list(range(8)))):
+        code, stdout, err = _run(args + ['--dry-run'] + ([] if '--scale' in args else ['--scale', 'tiny']), tmp_path)
+        assert code == 0, err
+        found = sorted({int(w.rsplit('seed', 1)[1].rstrip(':')) for w in stdout.split() if '-seed' in w})
+        assert found == seeds, (args, stdout)
     assert not (tmp_path/'runs').exists()
 
 def _epochs(path):
@@ -57,6 +71,9 @@ def test_jobs_side_by_side_equal_one_after_another(tmp_path):
     assert 'at a time' not in stdout
     one, two = _epochs(tmp_path/'one'/'epochs.csv'), _epochs(tmp_path/'two'/'epochs.csv')
     assert len(one) == 12 and one == two
+    # the command prints the summary per arm, the Mann–Whitney tests between the arms (2 seeds each) and the verdict
+    assert '| space | arms | metric | U | p |' in stdout and '| 1shot1-s1-skip | GDAS (NB-1Shot1 code) vs ROME-v2 | late skip |' in stdout, stdout
+    assert 'Mann–Whitney U on late skip-connections, 2+ seeds per arm' in stdout, stdout
     # protocols with evaluation training too
     code, stdout, err = _run(['s0', '--scale', 'tiny', '--seeds', '0,1', '--quiet', '--jobs', '2', '--out', str(tmp_path/'s0')], tmp_path)
     assert code == 0, err

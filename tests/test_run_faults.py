@@ -125,17 +125,17 @@ def test_train_unfinished_search_folder(searched, tmp_path):
 # --- protocols ---------------------------------------------------------------------------------------------------
 def test_protocol_resume_with_other_settings_is_refused(tmp_path):
     P = tmp_path/'P'
-    base = ['s0', '--scale', 'tiny', '--seeds', '0', '--search-epochs', '1', '--train-epochs', '1', '--quiet', '--out', P]
+    base = ['s0', '--scale', 'tiny', '--seeds', '0,', '--search-epochs', '1', '--train-epochs', '1', '--quiet', '--out', P]
     code, _, err = run('rome_protocol', *base)
     assert code == 0, err
     before = (P/'results.csv').read_text()
-    other = ['s0', '--scale', 'tiny', '--seeds', '8', '--search-epochs', '2', '--train-epochs', '1', '--quiet', '--out', P, '--resume']
+    other = ['s0', '--scale', 'tiny', '--seeds', '8,', '--search-epochs', '2', '--train-epochs', '1', '--quiet', '--out', P, '--resume']
     assert_one_line_error(run('rome_protocol', *other), f"cannot resume '{P}'", 'search epochs 1 there, 2 now')
     assert (P/'results.csv').read_text() == before
     assert not (P/'rome-v2-s0-cifar10-seed8').exists()
 
 def test_protocol_whose_first_job_failed_runs_again(tmp_path):
-    args = ['s0', '--seeds', '0', '--data-root', tmp_path/'empty', '--out', tmp_path/'P', '--quiet', '--device', 'cpu']
+    args = ['s0', '--seeds', '0,', '--data-root', tmp_path/'empty', '--out', tmp_path/'P', '--quiet', '--device', 'cpu']
     (tmp_path/'empty').mkdir()
     assert_one_line_error(run('rome_protocol', *args), 'not found')
     code, out, err = run('rome_protocol', *args)                    # the same error again, not "already holds protocol"
