@@ -143,3 +143,23 @@ def test_api_links_point_to_local_pages(parsed):
     site_url = 'https://rome-nb.github.io/rome_nb/'
     left = [(href, r[3]) for href, p in parsed.items() for r in p.refs if r[3].startswith(site_url)]
     assert not left, left[:5]
+
+def test_api_entries_read_like_nbdevs(site, parsed):
+    "Real signatures, the Method stages documented, the commands' options on the Commands page, an index, no private links"
+    out, pages = site
+    text = {href: re.sub(r'\s+', ' ', ''.join(p.text)) for href, p in parsed.items()}
+    for href, t in text.items():
+        assert '__main__.' not in t and '<function ' not in t, (href, t[max(0, t.find('__main__.'), t.find('<function ')) - 80:][:200])
+    methods = parsed[pages['05_methods.ipynb'][0]].ids
+    for stage in ('setup', 'prepare_batches', 'draw', 'arch_gradient', 'before_arch_step', 'after_weight_step', 'on_epoch_end'):
+        assert f'method.{stage}' in methods, stage
+    cli = text[pages['12_cli.ipynb'][0]]
+    for cmd in ('rome_search', 'rome_train', 'rome_protocol', 'rome_memory', 'rome_gumbel'):
+        assert f'usage: {cmd} [-h]' in cli, cmd
+    assert '__getattr__' not in cli
+    assert 'class NonFiniteLoss(' in text[pages['05_methods.ipynb'][0]]
+    index = (out/'genindex.html').read_text(encoding='utf-8')
+    for name in ('gumbel_topk', 'SearchConfig', 'Method.arch_gradient'):
+        assert f'>{name}</a>' in index, f'{name} not in genindex.html'
+    private = [(href, r[3]) for href, p in parsed.items() for r in p.refs if r[0] == 'a' and re.search(r'#_[a-z]', r[3])]
+    assert not private, private[:5]

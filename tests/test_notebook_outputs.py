@@ -16,7 +16,8 @@ FIGURES = {
     '09_train.ipynb': 1,                        # training curves
     'tutorials/adding_a_space.ipynb': 3,        # a chain; the collapse monitor of its search; the searched chain
     'tutorials/collapse.ipynb': 1,              # GDAS vs ROME skip-connections
-    'tutorials/quick_search.ipynb': 1,          # the result's plot
+    'tutorials/quick_search.ipynb': 2,          # the collapse monitor; the cell it found
+    'tutorials/full_runs.ipynb': 1,             # a run folder's collapse monitor
     'explanations/topology_consistency.ipynb': 1,
 }
 

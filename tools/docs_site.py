@@ -139,7 +139,9 @@ def _convert(nb):
         if not src.strip(): tags.append('remove-input')
         c.metadata = {'tags': tags} if tags else {}
         widget = 'application/vnd.jupyter.widget-view+json'        # a live widget needs a kernel: the static figure beside it stays
-        c.outputs = outs = [o for o in outs if widget not in o.get('data', {})]
+        kept = [o for o in outs if widget not in o.get('data', {})]
+        if outs and not kept: continue                             # a widget's cell alone: on a static page, nothing to run it
+        c.outputs = outs = kept
         for o in outs:                                              # markdown outputs: same Quarto clean-up
             d = o.get('data', {})
             if 'text/markdown' in d: d['text/markdown'] = _QATTR.sub(')', ''.join(d['text/markdown']))
