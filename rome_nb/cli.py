@@ -24,6 +24,8 @@ def loading_handlers():
     try: signal.signal(signal.SIGINT, _stop_while_loading); signal.signal(signal.SIGTERM, _stop_while_loading)
     except ValueError: pass       # not the main thread: signals stay as they are
 
+
+# %% ../nbs/12_cli.ipynb #203d0d61
 def __getattr__(name):
     "A command of `COMMANDS`, imported with `loading_handlers` set: what a console script asks for"
     if name not in COMMANDS: raise AttributeError(f"module 'rome_nb.cli' has no attribute {name!r}")

@@ -97,23 +97,23 @@ def plot_collapse(history:list, title:str|None=None, n_ops:int=8):
     "Skip-connections and parameter-free ops in the normal cell (of `n_ops` op choices) per epoch (left), accuracies (middle) and, when the records carry it, the derived cell's benchmark accuracy (right); returns the Figure"
     import matplotlib.pyplot as plt
     ep, bench = [r['epoch'] for r in history], [r for r in history if 'bench_valid_acc' in r]
-    fig, axes = plt.subplots(1, 3 if bench else 2, figsize=(13.5 if bench else 9, 3.2))
+    fig, axes = plt.subplots(1, 3 if bench else 2, figsize=(13.5 if bench else 9, 3.8))
     a1, a2 = axes[:2]
     a1.plot(ep, [r['num_skip'] for r in history], 'o-', color='tab:red', label='skip_connect')
     a1.plot(ep, [r['num_param_free'] for r in history], 's--', color='tab:gray', label='parameter-free ops (Num)')
     a1.set(xlabel='epoch', ylabel=f'ops in the normal cell (of {n_ops})', ylim=(-0.3, n_ops + 0.3), title='collapse monitor')
-    a1.legend(loc='upper left', fontsize=8)
+    a1.legend(loc='upper center', bbox_to_anchor=(0.5, -0.22), ncol=2, fontsize=8, frameon=False)          # legends under the axes: never over a curve
     a2.plot(ep, [100 * r['val_acc'] for r in history], 'o-', label='validation half (α, β)')
     a2.plot(ep, [100 * r['train_acc'] for r in history], 's--', label='training half (θ)')
     a2.set(xlabel='epoch', ylabel='accuracy of sampled sub-networks (%)', ylim=(0, 100), title='accuracy')
-    a2.legend(loc='lower right', fontsize=8)
+    a2.legend(loc='upper center', bbox_to_anchor=(0.5, -0.22), ncol=2, fontsize=8, frameon=False)
     for a in (a1, a2): a.grid(alpha=0.3)
     if bench:                                           # the collapse measured in accuracy: the derived cell's benchmark score
         a3 = axes[2]
         a3.plot([r['epoch'] for r in bench], [r['bench_valid_acc'] for r in bench], 'o-', color='tab:green', label='validation')
         a3.plot([r['epoch'] for r in bench], [r['bench_test_acc'] for r in bench], 's--', color='tab:olive', label='test')
         a3.set(xlabel='epoch', ylabel='benchmark accuracy of the derived cell (%)', ylim=(0, 100), title='derived cell, measured')
-        a3.legend(loc='lower right', fontsize=8); a3.grid(alpha=0.3)
+        a3.legend(loc='upper center', bbox_to_anchor=(0.5, -0.22), ncol=2, fontsize=8, frameon=False); a3.grid(alpha=0.3)
     if title: fig.suptitle(title)
     fig.tight_layout()
     plt.close(fig)
@@ -210,8 +210,8 @@ def _epoch_record(epoch, sums, n, method, lr, tau, seconds, table=None) -> dict:
         rec.update(bench_valid_acc=r.valid_acc, bench_test_acc=r.test_acc)
     return rec
 
-def _save_plots(run, history, g):
-    _save_fig(plot_collapse(history, run.path.name, g.num_ops()), run.file('collapse.png'))
+def _save_plots(run, history, g, title=None):
+    _save_fig(plot_collapse(history, title or run.path.name, g.num_ops()), run.file('collapse.png'))
     _save_fig(g.plot(title=f"epoch {history[-1]['epoch']}"), run.file('genotype.png'))
 
 # %% ../nbs/06_search.ipynb #323dd20d
@@ -259,7 +259,9 @@ class _SearchJob(Job):
         return rec
 
     def postfix(self, rec): return dict(val_acc=f"{rec['val_acc']:.3f}", skips=rec['num_skip'])
-    def end_epoch(self, run, history): _save_plots(run, history, self.method.genotype())
+    def end_epoch(self, run, history):
+        c = self.cfg                                   # the plot's title: what was searched, not the folder's name
+        _save_plots(run, history, self.method.genotype(), f'{c.method} search, space {c.space}, {c.dataset}, K={c.k}')
     def finish(self, run, history, complete):
         if complete: atomic_write_text(self.method.genotype().to_json(indent=1) + '\n', run.file('genotype.json'))
 
