@@ -163,3 +163,48 @@ def test_api_entries_read_like_nbdevs(site, parsed):
         assert f'>{name}</a>' in index, f'{name} not in genindex.html'
     private = [(href, r[3]) for href, p in parsed.items() for r in p.refs if r[0] == 'a' and re.search(r'#_[a-z]', r[3])]
     assert not private, private[:5]
+
+TMP_PATH = re.compile(r'/tmp/|/var/folders/|[/\\]tmp[a-z0-9_]{8}\b|\bipykernel_\d+|\bAppData\\Local\\Temp\b')
+WIDE = 1000        # px: a figure wider than this would be shown below 0.8 of its natural size in the article column
+
+def _png_width(path: Path) -> int:
+    head = path.read_bytes()[:24]
+    return int.from_bytes(head[16:20], 'big') if head.startswith(b'\x89PNG') else 0
+
+def test_pages_read_cleanly(site, parsed):
+    """What a reader must never see: memory addresses, `__main__.`, temporary folders or kernel file names, "Author name
+    not set", backticks in a page title, `(*args, **kwargs)` for a class with a real signature; and every figure either
+    fits the column at ≥ 0.8 of its natural width or links to its image at full size."""
+    out, pages = site
+    import importlib, inspect
+    bad = []
+    for href, p in parsed.items():
+        t = re.sub(r'\s+', ' ', ''.join(p.text))
+        bad += [(href, t[max(0, m.start() - 60):m.end() + 20]) for m in re.finditer(r' at 0x[0-9a-fA-F]{4,}', t)]
+        bad += [(href, t[max(0, m.start() - 60):m.end() + 20]) for m in TMP_PATH.finditer(t)]
+        if 'Author name not set' in t: bad.append((href, 'Author name not set'))
+        if '`' in p.title: bad.append((href, f'title {p.title!r}'))
+        html = (out/href).read_text(encoding='utf-8')
+        for m in re.finditer(r'<h1>(.*?)</h1>', html, re.S):
+            if '`' in re.sub(r'<[^>]+>', '', m.group(1)): bad.append((href, f'heading {m.group(1)!r}'))
+        for m in re.finditer(r'def (\w+)\( \*args, \*\*kwargs \):', t):                     # only where nothing better exists
+            for mod in ('rome_nb.' + n for n in ('sampling', 'supernet', 'search', 'train', 'methods.base', 'protocols', 'runs', 'data')):
+                obj = getattr(importlib.import_module(mod), m.group(1), None)
+                if inspect.isclass(obj) and any(q.kind not in (q.VAR_POSITIONAL, q.VAR_KEYWORD) for q in inspect.signature(obj).parameters.values()):
+                    bad.append((href, f'{m.group(1)} shown as (*args, **kwargs)')); break
+        for m in re.finditer(r'(<a [^>]*href="([^"]+)"[^>]*>\s*)?<img [^>]*\bsrc="([^"]*_images/[^"]+)"', html):
+            w = _png_width((out/href).parent/unquote(m.group(3)))
+            if w > WIDE and m.group(2) != m.group(3): bad.append((href, f'{m.group(3)}: {w} px wide, not linked to its full size'))
+    assert not bad, bad[:10]
+
+def test_figure_width_rule_sees_an_unlinked_wide_figure(tmp_path):
+    "The rule itself: a wide PNG is flagged unless a link to it surrounds it"
+    import struct
+    png = b'\x89PNG\r\n\x1a\n' + struct.pack('>I', 13) + b'IHDR' + struct.pack('>II', 1300, 10) + b'\x08\x02\x00\x00\x00'
+    (tmp_path/'_images').mkdir(); (tmp_path/'_images'/'w.png').write_bytes(png + b'\x00' * 16)
+    assert _png_width(tmp_path/'_images'/'w.png') == 1300 > WIDE
+    sys.path.insert(0, str(ROOT/'tools'))
+    import docs_site
+    linked = docs_site._FIGURE.sub(docs_site._link_figure, '<p><img alt="" src="_images/w.png" /></p>')
+    assert '<a class="figure-full-size" href="_images/w.png"' in linked
+    assert docs_site._FIGURE.sub(docs_site._link_figure, linked) == linked               # linked once, never twice

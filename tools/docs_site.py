@@ -78,7 +78,8 @@ def _directives(src):
     return opts, '\n'.join(keep).strip('\n')
 
 def _class_line(url, name):
-    "`class Name(Bases):` for a class documented at `url` (its [source] link), or None"
+    """The signature line of a class documented at `url` (its [source] link) whose entry shows only `(*args, **kwargs)`:
+    its real signature where `inspect` finds one (a NamedTuple), else `class Name(Bases):` (an exception); or None"""
     import importlib, inspect
     m = re.search(r'/blob/[^/]+/(.+?)\.py#', url or '')
     if not m: return None
@@ -87,6 +88,13 @@ def _class_line(url, name):
         for part in name.split('.'): obj = getattr(obj, part)
     except Exception: return None
     if not inspect.isclass(obj): return None
+    try: ps = list(inspect.signature(obj).parameters.values())
+    except (TypeError, ValueError): ps = []
+    if ps and not all(p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD) for p in ps):     # a real signature (a NamedTuple's fields)
+        ann = lambda a: getattr(a, '__forward_arg__', None) or (a if isinstance(a, str) else inspect.formatannotation(a))
+        args = ', '.join(p.name + (f':{ann(p.annotation)}' if p.annotation is not p.empty else '')
+                         + (f'={p.default!r}' if p.default is not p.empty else '') for p in ps)
+        return f"def {name.split('.')[-1]}(\n    {args}\n):"
     return f"class {name}({', '.join(b.__name__ for b in obj.__bases__)}):"
 
 def _api_entry(md):
@@ -312,7 +320,7 @@ def _localise_links(site, site_url, descs, docmap):
     """Links to the published site (nbdev writes them for every API name) -> relative links to the local pages
     (`docmap`: published page -> local page); a link to a `#name` with no entry on its page (a private helper nbdev
     knows of) becomes plain code, not a link to the page's top (warned);
-    each page's description from its front matter -> `<meta name="description">`."""
+    each page's description from its front matter -> `<meta name="description">`; every figure links to its image file."""
     files = {f.relative_to(site).as_posix(): f for f in site.rglob('*.html')}
     ids = {rel: set(re.findall(r'\bid="([^"]+)"', f.read_text(encoding='utf-8'))) for rel, f in files.items()}
     missing = set()
@@ -330,8 +338,16 @@ def _localise_links(site, site_url, descs, docmap):
         if site_url.startswith('http'):
             new = re.sub(r'class="reference external" href="' + re.escape(site_url), 'class="reference internal" href="' + site_url, new)
             new = re.sub(r'(<a [^>]*href=")' + re.escape(site_url) + r'([^"]*)("[^>]*>)(.*?)</a>', lambda m: local(m, depth), new, flags=re.S)
+        new = _FIGURE.sub(_link_figure, new)
         if new != txt: f.write_text(new, encoding='utf-8')
     for m in sorted(missing): print(f'warning: no API entry for link target {m}; shown as code, not linked', file=sys.stderr)
+
+_FIGURE = re.compile(r'(<a [^>]*>\s*)?(<img [^>]*\bsrc="([^"]*_images/[^"]+)"[^>]*>)')
+
+def _link_figure(m):
+    "A figure not already in a link -> the same figure, linked to its image file: a wide one scaled down to the column opens at full size"
+    if m.group(1): return m.group(0)
+    return f'<a class="figure-full-size" href="{m.group(3)}" title="the figure at full size">{m.group(2)}</a>'
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description='Build the offline docs site (Sphinx + MyST-NB) into _site/.')
