@@ -7,14 +7,6 @@ import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT/'tools'))
-import docs_site
-
-@pytest.fixture(scope='session')
-def site(tmp_path_factory):
-    out = tmp_path_factory.mktemp('site')/'_site'
-    pages = docs_site.build(out=out, n_workers=2)
-    return out, pages
 
 def notebooks():
     return sorted(p.relative_to(ROOT/'nbs').as_posix() for p in (ROOT/'nbs').rglob('*.ipynb')

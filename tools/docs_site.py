@@ -39,6 +39,35 @@ def _front_matter(nb):
 _DIRECTIVE = re.compile(r'^\s*#\|\s*([\w-]+)\s*:?\s*(.*?)\s*$')
 _QATTR = re.compile(r'\)\{[^{}\n]*=[^{}\n]*\}')         # [text](url){target="_blank" style=...}: Quarto link attributes
 
+def _mixed(cell):
+    """A cell that nbdev's docs processor would run only because it imports something, though it also holds other code
+    (a test, a search, a file write): the docs build runs just its top-level imports and keeps its saved outputs."""
+    import ast, warnings
+    from nbdev.processors import _do_eval, _show_docs
+    with warnings.catch_warnings():                           # nbdev's "imports and other code" warning: the notebook's business
+        warnings.simplefilter('ignore')
+        if not _do_eval(cell): return None
+    if cell.directives_.keys() & {'export', 'exports', 'exporti', 'exec_doc'}: return None
+    trees = cell.parsed_()
+    if _show_docs(trees) or all(isinstance(t, (ast.Import, ast.ImportFrom)) for t in trees): return None
+    return '\n'.join(ast.unparse(t) for t in trees if isinstance(t, (ast.Import, ast.ImportFrom)))
+
+def _doc_filter():
+    "nbdev's notebook processors for the docs, with `exec_show_docs` running only the imports of mixed cells"
+    from nbdev.processors import FilterDefaults, exec_show_docs
+    class exec_docs(exec_show_docs):
+        def __call__(self, cell):
+            imports = _mixed(cell) if cell.cell_type == 'code' else None
+            if imports is None: return super().__call__(cell)
+            if imports and self.nb.has_docs_ and hasattr(self, 'k'): self.k.run_cell(imports)
+    class DocsFilter(FilterDefaults):
+        def base_procs(self): return [exec_docs if p is exec_show_docs else p for p in super().base_procs()]
+    return DocsFilter
+
+class DocsFilter:
+    "A picklable stand-in for nbdev's `FilterDefaults` (proc_nbs sends it to spawned workers by name)"
+    def __call__(self, nb): return _doc_filter()()(nb)
+
 def _directives(src):
     "(Quarto cell options of a code cell, source without its `#|` lines)"
     opts, keep = {}, []
@@ -48,9 +77,24 @@ def _directives(src):
         else: keep.append(line)
     return opts, '\n'.join(keep).strip('\n')
 
+def _class_line(url, name):
+    "`class Name(Bases):` for a class documented at `url` (its [source] link), or None"
+    import importlib, inspect
+    m = re.search(r'/blob/[^/]+/(.+?)\.py#', url or '')
+    if not m: return None
+    try:
+        obj = importlib.import_module(m.group(1).replace('/', '.'))
+        for part in name.split('.'): obj = getattr(obj, part)
+    except Exception: return None
+    if not inspect.isclass(obj): return None
+    return f"class {name}({', '.join(b.__name__ for b in obj.__bases__)}):"
+
 def _api_entry(md):
-    "show_doc's markdown -> a MyST API entry: heading with nbdev's anchor, source link, signature, docstring."
+    """show_doc's markdown -> a MyST API entry: heading with nbdev's anchor, source link, signature, docstring, index entry.
+    Names defined in the notebook's kernel lose their `__main__.`; a class that only inherits `(*args, **kwargs)`
+    (an exception) shows its bases instead."""
     md = _QATTR.sub(')', md).replace('\n---\n', '\n', 1).lstrip('-\n ')
+    md = re.sub(r'\b__main__\.', '', md)
     m = re.search(r'^(#{2,5})\s+(.+?)\s*$', md, re.M)
     if not m: return md
     name = re.sub(r'[`*\\]', '', m.group(2)).strip()
@@ -58,8 +102,13 @@ def _api_entry(md):
     strip = lambda t: t.replace(src.group(0), '') if src else t
     head, body = strip(md[:m.start()]).strip(), strip(md[m.end():]).strip('\n')
     anchor = name.lower()
+    generic = re.search(r'^```python\ndef ' + re.escape(name.split('.')[-1]) + r'\(\s*\*args, \*\*kwargs\s*\):\n```$', body, re.M)
+    if generic and (cls := _class_line(src.group(1) if src else None, name)): body = body.replace(generic.group(0), f'```python\n{cls}\n```')
     link = f'<a class="api-source" href="{src.group(1)}">[source]</a>\n\n' if src else ''
-    return '\n\n'.join(p for p in [head, f'<span id="{anchor}"></span>\n\n{m.group(1)} `{name}`',
+    from docutils.nodes import make_id
+    span = f'<span id="{anchor}"></span>\n\n' if make_id(name) != anchor else ''     # the heading's own id is nbdev's anchor
+    index = f'```{{index}} single: {name}\n```'
+    return '\n\n'.join(p for p in [head, f'{index}\n\n{span}{m.group(1)} `{name}`',
                                    f'::::{{container}} api-entry\n{link}{body}\n::::'] if p)
 
 def _convert(nb):
@@ -96,10 +145,16 @@ def _convert(nb):
             if 'text/markdown' in d: d['text/markdown'] = _QATTR.sub(')', ''.join(d['text/markdown']))
         cells.append(c)
     head = f'# {title}' if title else ''
-    if desc: head += f'\n\n<p class="page-description">{html.escape(desc)}</p>'
+    if desc: head += f'\n\n<p class="page-description">{_inline_code(desc)}</p>'
     nb.cells = ([nbformat.v4.new_markdown_cell(head)] if head else []) + cells
     nb.metadata = {k: v for k, v in nb.metadata.items() if k in ('kernelspec', 'language_info')}
     return title, desc
+
+def _inline_code(text):
+    "Plain text with `code` spans -> escaped HTML with <code> elements"
+    parts = re.split(r'`([^`]+)`', text)
+    return ''.join(f'<code class="docutils literal notranslate">{html.escape(p)}</code>' if i % 2 else html.escape(p)
+                   for i, p in enumerate(parts))
 
 _NBLINK = re.compile(r'\]\(([^()#\s]+\.ipynb)(#[^()\s]*)?\)')
 
@@ -127,6 +182,7 @@ def _sidebar(nbs):
 
 _CONF = '''\
 project = {project!r}
+author = {author!r}
 html_title = {project!r}
 extensions = ['myst_nb', 'sphinx.ext.mathjax']
 exclude_patterns = ['_build', '**.ipynb_checkpoints']
@@ -153,6 +209,16 @@ _CSS = '''\
 .page-description { font-size: 1.15em; color: var(--pst-color-text-muted); }
 .api-entry { border-left: 3px solid var(--pst-color-primary); padding: 0.2em 0 0.2em 0.8em; margin-bottom: 1em; }
 a.api-source { float: right; font-size: smaller; }
+/* Every line readable at a laptop's width: the article takes the room between the two sidebars, long code and output
+   lines wrap instead of scrolling, a wide formula or table scrolls inside its own box, a figure never overflows. */
+.bd-page-width { max-width: 100%; }
+.bd-main .bd-content .bd-article-container { max-width: 100%; }
+.bd-sidebar-secondary { max-width: 15rem; }
+div.highlight pre, div.cell_output pre, .output pre { white-space: pre-wrap; overflow-wrap: anywhere; }
+div.math, mjx-container[display="true"] { max-width: 100%; overflow-x: auto; overflow-y: hidden; }
+.bd-article table { display: block; max-width: 100%; overflow-x: auto; }
+.bd-article img { max-width: 100%; height: auto; }
+.bd-article td code, .bd-article td code span.pre, .bd-sidebar-secondary code { white-space: normal; overflow-wrap: anywhere; }
 '''
 
 def _copy_mathjax(dest):
@@ -173,7 +239,12 @@ def build(out=ROOT/'_site', n_workers=2, quiet=True):
     except ImportError as e: raise SystemExit(f"build_docs: {e.name} is missing: pip install -e '.[dev]'") from None
     cfg, site_url = _cfg()
     nbs, out = Path(cfg.nbs_path), Path(out).resolve()
-    proc = Path(proc_nbs(n_workers=n_workers))
+    import nbdev.serve
+    sys.path.insert(0, str(ROOT/'tools'))
+    import docs_site                                          # DocsFilter by its module name, so that spawned workers find it
+    saved, nbdev.serve.FilterDefaults = nbdev.serve.FilterDefaults, docs_site.DocsFilter
+    try: proc = Path(proc_nbs(n_workers=n_workers, force=True))
+    finally: nbdev.serve.FilterDefaults = saved
     sections = _sidebar(nbs)
     listed = [p for _, l in sections for p in l]
     found = sorted(p.relative_to(proc).as_posix() for p in proc.rglob('*.ipynb')
@@ -201,7 +272,7 @@ def build(out=ROOT/'_site', n_workers=2, quiet=True):
                 (src/doc).parent.mkdir(parents=True, exist_ok=True)
                 nbformat.write(nb, src/f'{doc}.ipynb')
             pages[rel] = (f'{doc}.html', title or stem)
-            descs[f'{doc}.html'] = str(fm.get('description', '') or '').strip()
+            descs[f'{doc}.html'] = re.sub(r'`([^`]+)`', r'\1', str(fm.get('description', '') or '').strip())   # meta: plain text
         if 'index.ipynb' not in pages: raise SystemExit('nbs/index.ipynb is missing: the site needs an entry page')
         toc = []
         for caption, items in sections:
@@ -211,7 +282,8 @@ def build(out=ROOT/'_site', n_workers=2, quiet=True):
         if extra: toc.append('```{toctree}\n:hidden:\n:caption: More\n\n' + '\n'.join(pages[p][0][:-5] for p in extra) + '\n```')
         index_nb.cells.append(nbformat.v4.new_markdown_cell('\n\n'.join(toc)))
         nbformat.write(index_nb, src/'index.ipynb')
-        (src/'conf.py').write_text(_CONF.format(project=cfg.title, repo=str(cfg.get('git_url', '') or _repo_url())))
+        (src/'conf.py').write_text(_CONF.format(project=cfg.title, repo=str(cfg.get('git_url', '') or _repo_url()),
+                                                author=str(cfg.get('author', '') or cfg.title)))
         (src/'_static'/'rome_site.css').write_text(_CSS)
         _copy_mathjax(src/'_static'/'mathjax')
         app = Sphinx(str(src), str(src), str(build_dir), str(Path(tmp)/'doctrees'), 'html', parallel=1,
@@ -236,16 +308,17 @@ def _repo_url():
 
 def _localise_links(site, site_url, descs, docmap):
     """Links to the published site (nbdev writes them for every API name) -> relative links to the local pages
-    (`docmap`: published page -> local page); a `#name` with no entry on its page links to the page (warned);
+    (`docmap`: published page -> local page); a link to a `#name` with no entry on its page (a private helper nbdev
+    knows of) becomes plain code, not a link to the page's top (warned);
     each page's description from its front matter -> `<meta name="description">`."""
     files = {f.relative_to(site).as_posix(): f for f in site.rglob('*.html')}
     ids = {rel: set(re.findall(r'\bid="([^"]+)"', f.read_text(encoding='utf-8'))) for rel, f in files.items()}
     missing = set()
     def local(m, depth):
-        path, _, frag = m.group(1).partition('#')
+        path, _, frag = m.group(2).partition('#')
         path = docmap.get(path or 'index.html', path or 'index.html')
-        if frag and path in ids and frag not in ids[path]: missing.add(f'{path}#{frag}'); frag = ''
-        return 'href="' + '../' * depth + path + (f'#{frag}' if frag else '') + '"'
+        if frag and path in ids and frag not in ids[path]: missing.add(f'{path}#{frag}'); return m.group(4)
+        return m.group(1) + '../' * depth + path + (f'#{frag}' if frag else '') + m.group(3) + m.group(4) + '</a>'
     for rel, f in files.items():
         depth = rel.count('/')
         txt = f.read_text(encoding='utf-8')
@@ -254,9 +327,9 @@ def _localise_links(site, site_url, descs, docmap):
             new = new.replace('<head>', f'<head>\n    <meta name="description" content="{html.escape(descs[rel])}" />', 1)
         if site_url.startswith('http'):
             new = re.sub(r'class="reference external" href="' + re.escape(site_url), 'class="reference internal" href="' + site_url, new)
-            new = re.sub(r'href="' + re.escape(site_url) + r'([^"]*)"', lambda m: local(m, depth), new)
+            new = re.sub(r'(<a [^>]*href=")' + re.escape(site_url) + r'([^"]*)("[^>]*>)(.*?)</a>', lambda m: local(m, depth), new, flags=re.S)
         if new != txt: f.write_text(new, encoding='utf-8')
-    for m in sorted(missing): print(f'warning: no API entry for link target {m}; linking to the page', file=sys.stderr)
+    for m in sorted(missing): print(f'warning: no API entry for link target {m}; shown as code, not linked', file=sys.stderr)
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description='Build the offline docs site (Sphinx + MyST-NB) into _site/.')
