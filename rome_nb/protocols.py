@@ -1,4 +1,4 @@
-"""The ICCV paper's experiments as registered protocol objects, one command each — the S0 CIFAR-10 search-and-train (Table 2), the R-DARTS grid S1–S4 × CIFAR-10/CIFAR-100/SVHN (Table 1 and the supplement's Table 1), the K ablation (Table 5), the memory table (Table 7) and the supplement's collapse comparison on NAS-Bench-1Shot1 — resumable, with CSV and Markdown result tables beside the paper's numbers.
+"""The ICCV paper's experiments as registered protocol objects, one command each — the S0 CIFAR-10 search-and-train (Table 2), the R-DARTS grid S1–S4 × CIFAR-10/CIFAR-100/SVHN (Table 1 and the supplement's Table 1), the K ablation (Table 5), the memory table (Table 7), the supplement's collapse comparison on NAS-Bench-1Shot1 and, beyond the paper, the methods' searches on NAS-Bench-201 scored by the benchmark's table — resumable, with CSV and Markdown result tables beside the paper's numbers.
 
 Docs: https://rome-nb.github.io/rome_nb/protocols.html.md"""
 
@@ -14,11 +14,11 @@ from fastcore.script import call_parse, is_cli, store_true
 # %% auto #0
 __all__ = ['TABLE1_DATASETS', 'TABLE1_SPACES', 'TABLE1_RECONSTRUCTED', 'PAPER_TABLE1', 'PAPER_TABLE1_NUM', 'PAPER_TABLE1_LOWEST',
            'PAPER_S0', 'PAPER_TABLE5', 'SCALES', 'TINY_SEARCH', 'TINY_TRAIN', 'TINY_K', 'K_REF', 'LIST_OPTIONS',
-           'EPOCH_OPTIONS', 'TINY_NOTE', 'ERR_NOTE', 'MEMORY_SETTINGS', 'k_epochs', 'search_config', 'train_config',
-           'methods_searching', 'markdown_table', 'ProtocolResult', 'Protocol', 'register_protocol', 'protocol_names',
-           'get_protocol', 'Experiment', 'finished_result', 'run_experiment', 'collect_results', 'TrainedProtocol',
-           'S0Protocol', 'Table1Protocol', 'KAblationProtocol', 'plan', 'MemoryProtocol', 'run_memory',
-           'CollapseProtocol', 'run_protocol', 'rome_protocol']
+           'EPOCH_OPTIONS', 'PATH_OPTIONS', 'TINY_NOTE', 'ERR_NOTE', 'MEMORY_SETTINGS', 'k_epochs', 'search_config',
+           'train_config', 'methods_searching', 'markdown_table', 'ProtocolResult', 'Protocol', 'register_protocol',
+           'protocol_names', 'get_protocol', 'Experiment', 'finished_result', 'run_experiment', 'collect_results',
+           'TrainedProtocol', 'S0Protocol', 'Table1Protocol', 'KAblationProtocol', 'plan', 'MemoryProtocol',
+           'run_memory', 'CollapseProtocol', 'NB201Protocol', 'run_protocol', 'rome_protocol']
 
 # %% ../nbs/11_protocols.ipynb #fcf091a7
 from .search import SearchConfig, search
@@ -29,6 +29,8 @@ from .spaces import space_names
 from .memory import memory_table, format_memory_table, bench_label, PAPER_TABLE7_GB
 from .collapse import (COLLAPSE_SCALES, COLLAPSE_METHODS, seed_list, collapse_arms, collapse_plan, describe_jobs, run_collapse,
                               arm_table, job_summaries)
+from .nb201_protocol import (NB201_SCALES, NB201_METHODS, nb201_plan, describe_nb201, run_nb201, settings_clash, method_table,
+                                    job_summaries as nb201_jobs)
 from functools import partial
 from .runs import (atomic_write_text, resolve_device, check_out, run_files, clear_run_folder, run_command, read_json, RESUME_OK,
                           check_jobs, side_by_side)
@@ -154,6 +156,7 @@ def train_config(preset='darts', space='s0', dataset='cifar10', seed=0, scale='p
 # %% ../nbs/11_protocols.ipynb #ae7a739c
 LIST_OPTIONS = ('seeds', 'datasets', 'spaces', 'methods', 'ks')    # comma-separated lists, read in this order
 EPOCH_OPTIONS = ('search_epochs', 'train_epochs')                  # one integer >= 1 each
+PATH_OPTIONS = ('table',)                                          # one file each, a keyword only for the protocols that take it
 _ALIASES = {'c10': 'cifar10', 'cifar-10': 'cifar10', 'c100': 'cifar100', 'cifar-100': 'cifar100'}
 
 def _flag(what) -> str: return '--' + what.replace('_', '-')
@@ -218,7 +221,7 @@ class Protocol:
     name: str = ''             # what `rome_protocol NAME` calls it
     title: str = ''            # the heading of its results.md
     scales: tuple = SCALES     # the scales it runs at
-    takes: tuple = ()          # the options (LIST_OPTIONS, EPOCH_OPTIONS) that mean something for it
+    takes: tuple = ()          # the options (LIST_OPTIONS, EPOCH_OPTIONS, PATH_OPTIONS) that mean something for it
     defaults: dict = {}        # option -> its default: a tuple, or a function of the options read so far
     choices: dict = {}         # option -> what it may name (the same forms); an option absent here may name anything
     one: tuple = ()            # the options it takes exactly one value of
@@ -255,9 +258,7 @@ class Protocol:
         given = dict(seeds=seeds, datasets=datasets, spaces=spaces, methods=methods, ks=ks, search_epochs=search_epochs,
                      train_epochs=train_epochs)
         for what, v in given.items():
-            if v is not None and what not in self.takes:
-                others = [n for n in protocol_names() if what in get_protocol(n).takes]
-                raise ValueError(f"{_flag(what)} means nothing for protocol {self.name!r}" + (f"; it is for {', '.join(others)}" if others else ''))
+            if v is not None and what not in self.takes: raise self._not_taken(what)
         o = dict(scale=scale)
         for what in LIST_OPTIONS:
             o[what] = self._read(what, given[what] if what in self.takes else None, o)
@@ -269,6 +270,17 @@ class Protocol:
                 raise ValueError(f"{what} must be an integer >= 1, got {v!r}")
             o[what] = v
         return o
+
+    def _not_taken(self, what) -> ValueError:
+        others = [n for n in protocol_names() if what in get_protocol(n).takes]
+        return ValueError(f"{_flag(what)} means nothing for protocol {self.name!r}" + (f"; it is for {', '.join(others)}" if others else ''))
+
+    def path_options(self, **given) -> dict:
+        "The `PATH_OPTIONS` given (those not None), as keywords for `plan`, `run` and `describe`; one this protocol does not take is refused in one line"
+        for what, v in given.items():
+            if what not in PATH_OPTIONS: raise ValueError(f"unknown path option {what!r}; expected one of: {', '.join(PATH_OPTIONS)}")
+            if v is not None and what not in self.takes: raise self._not_taken(what)
+        return {k: v for k, v in given.items() if v is not None}
 
     def plan(self, seeds=None, datasets=None, spaces=None, methods=None, ks=None, scale='paper', search_epochs=None,
              train_epochs=None, device='auto', data_root=None) -> list:
@@ -346,8 +358,9 @@ def register_protocol(protocol):
     if not isinstance(p, Protocol): raise TypeError(f"register_protocol expects a Protocol, got {type(p).__name__}")
     if not isinstance(p.name, str) or not p.name or p.name != p.name.strip() or ',' in p.name:
         raise ValueError(f"a protocol needs a non-empty name without commas or surrounding spaces, got {p.name!r}")
-    bad = [t for t in p.takes if t not in LIST_OPTIONS + EPOCH_OPTIONS]
-    if bad: raise ValueError(f"protocol {p.name!r} takes unknown option {bad[0]!r}; options: {', '.join(LIST_OPTIONS + EPOCH_OPTIONS)}")
+    known = LIST_OPTIONS + EPOCH_OPTIONS + PATH_OPTIONS
+    bad = [t for t in p.takes if t not in known]
+    if bad: raise ValueError(f"protocol {p.name!r} takes unknown option {bad[0]!r}; options: {', '.join(known)}")
     if not p.scales: raise ValueError(f"protocol {p.name!r} has no scale")
     old = _PROTOCOLS.get(p.name)
     if old is not None and type(old).__qualname__ != type(p).__qualname__:
@@ -732,9 +745,10 @@ class KAblationProtocol(TrainedProtocol):
 
 # %% ../nbs/11_protocols.ipynb #1e4f2808
 def plan(name, seeds=None, datasets=None, spaces=None, methods=None, ks=None, scale='paper', search_epochs=None,
-         train_epochs=None, device='auto', data_root=None) -> list:
+         train_epochs=None, device='auto', data_root=None, table=None) -> list:
     "The jobs of protocol `name` (seed-major order); options as in `rome_protocol`, lists or comma-separated strings"
-    return get_protocol(name).plan(seeds, datasets, spaces, methods, ks, scale, search_epochs, train_epochs, device, data_root)
+    p = get_protocol(name)
+    return p.plan(seeds, datasets, spaces, methods, ks, scale, search_epochs, train_epochs, device, data_root, **p.path_options(table=table))
 
 # %% ../nbs/11_protocols.ipynb #5fc54eae
 MEMORY_SETTINGS = {'paper': dict(batch_size=64, layers=8, C=16, size=32, samples=3, peak=True, timing=True),
@@ -863,26 +877,72 @@ class CollapseProtocol(Protocol):
         return ProtocolResult(self.name, scale, res.run_dir, self.summarize(res.rows), job_summaries(res.rows), res.failed,
                               res.markdown, res.seconds, detail=res)
 
+# %% ../nbs/11_protocols.ipynb #5d5aeb0f
+@register_protocol
+class NB201Protocol(Protocol):
+    "NAS-Bench-201: each method searches the benchmark's cell space once per seed, and the cell it derives after every epoch is scored by the benchmark's table (searches only); the machinery is `rome_nb.nb201_protocol`"
+    name, title = 'nb201', "NAS-Bench-201 searches scored by the benchmark's table"
+    takes = ('seeds', 'datasets', 'methods', 'search_epochs', 'table')
+    one = ('datasets',)
+    defaults = dict(seeds=lambda o: NB201_SCALES[o['scale']]['seeds'], datasets=lambda o: (NB201_SCALES[o['scale']]['dataset'],),
+                    methods=NB201_METHODS)
+    choices = dict(methods=lambda o: methods_for('nb201'))
+    group_keys = ('method',)
+
+    @property
+    def scales(self) -> tuple: return tuple(NB201_SCALES)
+
+    def plan(self, seeds=None, datasets=None, spaces=None, methods=None, ks=None, scale='paper', search_epochs=None,
+             train_epochs=None, device='auto', data_root=None, table=None) -> list:
+        "The searches (`nb201_plan`), seed-major; the `table` (required) is read and checked"
+        o = self.options(seeds, datasets, spaces, methods, ks, scale, search_epochs, train_epochs)
+        return nb201_plan(o['seeds'], o['methods'], scale, table, o['search_epochs'], o['datasets'][0], device, data_root)
+
+    def summarize(self, results: list, planned: list = ()) -> list[dict]:
+        "One row per method of the epoch records `results` (`method_table`)"
+        return method_table(results)
+
+    def describe(self, seeds=None, datasets=None, spaces=None, methods=None, ks=None, scale='paper', out=None,
+                 search_epochs=None, train_epochs=None, device='auto', data_root=None, table=None) -> str:
+        "What `--dry-run` prints: the table, then each search's settings (`describe_nb201`)"
+        jobs = self.plan(seeds, datasets, spaces, methods, ks, scale, search_epochs, train_epochs, device, data_root, table)
+        return describe_nb201(jobs, scale, self.run_dir(out, scale), table)
+
+    def run(self, seeds=None, datasets=None, spaces=None, methods=None, ks=None, scale='paper', out=None, device='auto',
+            resume=False, search_epochs=None, train_epochs=None, data_root=None, show_progress=False, verbose=True,
+            overwrite=False, jobs=1, table=None) -> ProtocolResult:
+        "Run the searches (`run_nb201`) into `out`: rows per method, one record per job, the Markdown with the tests and the verdict; `detail` is the `NB201Result`"
+        todo = self.plan(seeds, datasets, spaces, methods, ks, scale, search_epochs, train_epochs, device, data_root, table)
+        root, jobs = self.start(out, scale, device, jobs)
+        _claim(root, self.name, scale, resume, overwrite)
+        if overwrite: (root/'nb201.png').unlink(missing_ok=True)
+        clash = settings_clash(todo, root)           # one table, one set of settings per method
+        if clash: raise ValueError(f"cannot resume '{root}': {clash}; resume with the same settings, or choose another --out")
+        res = run_nb201(todo, root, table, scale, verbose, show_progress, jobs)
+        return ProtocolResult(self.name, scale, root, self.summarize(res.rows), nb201_jobs(res.rows), res.failed, res.markdown,
+                              res.seconds, detail=res)
+
 # %% ../nbs/11_protocols.ipynb #9cb27ec9
 def run_protocol(name, seeds=None, datasets=None, spaces=None, methods=None, ks=None, scale: str = 'paper',
                  out=None, device: str = 'auto', resume: bool = False, search_epochs: int | None = None,
                  train_epochs: int | None = None, data_root=None, show_progress: bool = False, verbose: bool = True,
-                 overwrite: bool = False, jobs: int = 1) -> ProtocolResult:
-    "Run protocol `name` (one of `protocol_names()`, or a `Protocol`) at `scale` into `out` (default runs/protocol-<name>-<scale>), `jobs` at once; `resume` skips finished jobs and resumes interrupted ones (with the same settings); `overwrite` replaces the protocol in `out`"
-    return get_protocol(name).run(seeds=seeds, datasets=datasets, spaces=spaces, methods=methods, ks=ks, scale=scale, out=out,
-                                  device=device, resume=resume, search_epochs=search_epochs, train_epochs=train_epochs,
-                                  data_root=data_root, show_progress=show_progress, verbose=verbose, overwrite=overwrite, jobs=jobs)
+                 overwrite: bool = False, jobs: int = 1, table=None) -> ProtocolResult:
+    "Run protocol `name` (one of `protocol_names()`, or a `Protocol`) at `scale` into `out` (default runs/protocol-<name>-<scale>), `jobs` at once; `resume` skips finished jobs and resumes interrupted ones (with the same settings); `overwrite` replaces the protocol in `out`; `table`: the benchmark table of a protocol that takes one (nb201)"
+    p = get_protocol(name)
+    return p.run(seeds=seeds, datasets=datasets, spaces=spaces, methods=methods, ks=ks, scale=scale, out=out, device=device,
+                 resume=resume, search_epochs=search_epochs, train_epochs=train_epochs, data_root=data_root,
+                 show_progress=show_progress, verbose=verbose, overwrite=overwrite, jobs=jobs, **p.path_options(table=table))
 
 # %% ../nbs/11_protocols.ipynb #be3fa3a7
 @call_parse
 def rome_protocol(
-    name: str,                      # the protocol: s0, table1, k-ablation, memory, collapse or another registered one
+    name: str,                      # the protocol: s0, table1, k-ablation, memory, collapse, nb201 or another registered one
     seeds: str = None,              # a count n (seeds 0..n-1) or a comma-separated list (3, is seed 3 alone); default: the protocol's
     datasets: str = None,           # comma-separated datasets (table1 default: cifar10,cifar100,svhn; s0: cifar10)
     spaces: str = None,             # comma-separated spaces (table1 default: s1,s2,s3,s4; memory: one space)
     methods: str = None,            # comma-separated methods: rome-v2 (default) or any registered method searching the spaces
     ks: str = None,                 # k-ablation: comma-separated K values (default 1,4,7,10); collapse: ROME-v2's K
-    scale: str = 'paper',           # paper (the paper's settings) or tiny (digits, seconds per job); collapse also cpu, cpu-long
+    scale: str = 'paper',           # paper (the paper's settings) or tiny (digits, seconds per job); collapse also cpu, cpu-long; nb201 also cpu
     out: str = None,                # run folder (default runs/protocol-<name>-<scale>)
     device: str = 'auto',           # auto, cpu, cuda or cuda:N
     resume: store_true = False,     # continue the protocol in --out: skip finished jobs, resume interrupted ones
@@ -893,6 +953,7 @@ def rome_protocol(
     dry_run: store_true = False,    # print the jobs and exit
     quiet: store_true = False,      # no progress bars
     jobs: int = 1,                  # run this many jobs at once, each in its own process (on one GPU: side by side)
+    table: str = None,              # nb201: the benchmark's accuracies, a CSV (arch_str, valid_acc, test_acc) or NATS-Bench's file
 ):
     "Run one of the ROME paper's protocols (a registered `Protocol`); writes its result tables (results.md, ...) into the run folder and prints results.md"
     root = None
@@ -902,7 +963,7 @@ def rome_protocol(
         p = get_protocol(name)
         root = p.run_dir(out, scale)
         opts = dict(seeds=seeds, datasets=datasets, spaces=spaces, methods=methods, ks=ks, scale=scale, search_epochs=search_epochs,
-                    train_epochs=train_epochs, device=device, data_root=data_root)
+                    train_epochs=train_epochs, device=device, data_root=data_root, **p.path_options(table=table))
         if dry_run:
             print(p.describe(**opts, out=out))
             return 0

@@ -362,3 +362,5 @@ def rome_search(argv: list | None = None, **options):
         if main: print(res.summary())
         return 0
     return run_command(run, cli, where=lambda: Path(cfg.resolved().out)/'checkpoint.pt' if cfg is not None else None, what='the search')
+
+if __name__ == '__main__' and '__file__' in globals(): sys.exit(rome_search())   # `python -m rome_nb.search` (`torchrun -m`), not a notebook

@@ -51,7 +51,7 @@ def test_empty_data_root_from_the_shell(tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 def test_unknown_protocol_lists_collapse():
-    with pytest.raises(ValueError, match="unknown protocol 'nope'; expected one of: s0, table1, k-ablation, memory, collapse$"):
+    with pytest.raises(ValueError, match="unknown protocol 'nope'; expected one of: s0, table1, k-ablation, memory, collapse, nb201$"):
         rome_protocol('nope')
 
 @pytest.mark.parametrize('name,over,says', [

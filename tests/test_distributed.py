@@ -74,7 +74,7 @@ def test_search_function_checkpoint(runs):
     assert d_arch == 0 and d_w == 0
     assert (T/'search-1'/'genotype.json').read_text() == (T/'search-2'/'genotype.json').read_text()
     assert res.genotype.to_json() == two[0]['search']['genotype'] == two[1]['search']['genotype']
-    assert c2['strategy']['t'] == 4
+    assert c2['method']['t'] == 4
 
 def test_ddp_training(runs):
     T, tcfg, two = runs

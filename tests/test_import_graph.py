@@ -11,7 +11,7 @@ LAYERS = (  # lowest first; a module may import its own layer and the ones below
     ('spaces', ('darts_space', 'genotype', 'supernet', 'batched', 'nb1shot1', 'nb201', 'spaces', 'evalnet')),
     ('methods', ('methods',)),
     ('engine', ('engine', 'data')),
-    ('apps', ('search', 'train', 'memory', 'collapse', 'protocols')),
+    ('apps', ('search', 'train', 'memory', 'collapse', 'nb201_protocol', 'protocols')),
 )
 LAYER_OF = {m: i for i, (_, mods) in enumerate(LAYERS) for m in mods}
 

@@ -14,6 +14,7 @@ FIGURES = {
     '06a_memory.ipynb': 1,                      # the memory table as a bar chart
     '06_search.ipynb': 2,                       # the collapse monitor and the search curves
     '09_train.ipynb': 1,                        # training curves
+    '11b_nb201_protocol.ipynb': 1,              # benchmark accuracy of the derived cell per epoch, made-up records
     'tutorials/adding_a_space.ipynb': 3,        # a chain; the collapse monitor of its search; the searched chain
     'tutorials/collapse.ipynb': 1,              # GDAS vs ROME skip-connections
     'tutorials/quick_search.ipynb': 2,          # the collapse monitor; the cell it found

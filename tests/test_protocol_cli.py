@@ -41,7 +41,7 @@ def test_bad_inputs(tmp_path):
     _one_line_error(_run(['s0', '--seeds', '0,a', '--scale', 'tiny'], tmp_path), "bad seeds value 'a'")
     _one_line_error(_run(['s0', '--seeds', '0', '--scale', 'tiny'], tmp_path), "--seeds '0' counts no seed", 'a list such as 0,')
     _one_line_error(_run(['memory', '--search-epochs', '2', '--scale', 'tiny'], tmp_path),
-                    "--search-epochs means nothing for protocol 'memory'; it is for s0, table1, k-ablation, collapse")
+                    "--search-epochs means nothing for protocol 'memory'; it is for s0, table1, k-ablation, collapse, nb201")
     _one_line_error(_run(['collapse', '--ks', '2,3', '--scale', 'tiny'], tmp_path), "protocol 'collapse' takes one value of --ks, got 2: 2, 3")
     assert not (tmp_path/'runs').exists()
 

@@ -45,7 +45,7 @@ def squares(monkeypatch):
 
 
 def test_registered_at_run_time_runs_through_run_protocol(tmp_path, squares):
-    assert P.protocol_names() == ('s0', 'table1', 'k-ablation', 'memory', 'collapse', 'squares')
+    assert P.protocol_names() == ('s0', 'table1', 'k-ablation', 'memory', 'collapse', 'nb201', 'squares')
     res = P.run_protocol('squares', seeds='4', scale='tiny', out=tmp_path/'sq')
     assert [(r['parity'], r['runs'], r['paper']) for r in res.rows] == [('even', 2, 'zero'), ('odd', 2, 'none')]
     assert [r['square'] for r in res.runs] == [0, 1, 4, 9] and res.failed == [] and res.run_dir == tmp_path/'sq'
@@ -56,12 +56,12 @@ def test_registered_at_run_time_runs_through_run_protocol(tmp_path, squares):
 
 
 def test_the_command_knows_it(tmp_path, squares, capsys):
-    with pytest.raises(ValueError, match=r"^unknown protocol 'nope'; expected one of: s0, table1, k-ablation, memory, collapse, squares$"):
+    with pytest.raises(ValueError, match=r"^unknown protocol 'nope'; expected one of: s0, table1, k-ablation, memory, collapse, nb201, squares$"):
         P.rome_protocol('nope')
     assert P.rome_protocol('squares', scale='tiny', seeds='2', out=str(tmp_path/'d'), dry_run=True) == 0
     assert capsys.readouterr().out == f"2 jobs of protocol 'squares' at scale 'tiny' -> {tmp_path/'d'}\n  seed0\n  seed1\n"
     assert not (tmp_path/'d').exists()
-    for over, says in ((dict(methods='gdas'), "--methods means nothing for protocol 'squares'; it is for s0, table1, k-ablation, collapse"),
+    for over, says in ((dict(methods='gdas'), "--methods means nothing for protocol 'squares'; it is for s0, table1, k-ablation, collapse, nb201"),
                        (dict(train_epochs=3), "--train-epochs means nothing for protocol 'squares'; it is for s0, table1, k-ablation"),
                        (dict(scale='paper'), "unknown scale 'paper' for protocol 'squares'; expected one of: tiny")):
         with pytest.raises(ValueError) as e: P.rome_protocol('squares', **{'scale': 'tiny', **over, 'dry_run': True})
@@ -93,6 +93,7 @@ def test_a_method_registered_at_run_time_can_be_named(late_method):
         jobs = P.plan(name, methods=f'rome-v2,{late_method}', seeds='0,', scale='tiny', spaces='s2' if name == 'table1' else None)
         assert [j.search.method for j in jobs if j.dataset == 'cifar10'] == ['rome-v2', late_method]
     assert [j.arm for j in P.plan('collapse', methods=late_method, scale='tiny')] == [late_method]
+    assert P.get_protocol('nb201').options(methods=f'darts,{late_method}', scale='tiny')['methods'] == ('darts', late_method)
     assert late_method in P.get_protocol('s0').options(methods=late_method)['methods']
     with pytest.raises(ValueError, match=f"method 'nope' is not part of protocol 's0'; expected one of: .*, {late_method}$"):
         P.plan('s0', methods='nope')
@@ -100,9 +101,16 @@ def test_a_method_registered_at_run_time_can_be_named(late_method):
         P.plan('k-ablation', methods=late_method)
 
 
+def _made_up_nb201_table(path):
+    "Every NAS-Bench-201 cell with a made-up accuracy (a protocol taking --table, nb201, needs all of them)"
+    from rome_nb.nb201 import all_archs
+    path.write_text('\n'.join(['arch_str,valid_acc,test_acc'] + [f"{a.arch_str},{50 + i % 40},{49 + i % 40}" for i, a in enumerate(all_archs())]) + '\n')
+    return path
+
 @pytest.mark.parametrize('name', P.protocol_names())
 def test_every_protocol_describes_its_dry_run(name, tmp_path):
     p = P.get_protocol(name)
-    text = p.describe(seeds='1,', scale='tiny', out=tmp_path/'x')
+    paths = dict(table=_made_up_nb201_table(tmp_path/'t.csv')) if 'table' in p.takes else {}
+    text = p.describe(seeds='1,', scale='tiny', out=tmp_path/'x', **paths)
     assert f"protocol '{name}' at scale 'tiny' -> {tmp_path/'x'}" in text, text
     assert not (tmp_path/'x').exists()

@@ -15,9 +15,9 @@ def _same_run(a, b):
     "Both runs' α, θ, optimiser states, method state and logs agree exactly"
     ca, cb = load_checkpoint(a/'checkpoint.pt'), load_checkpoint(b/'checkpoint.pt')
     for k in ca['model']: assert torch.equal(ca['model'][k], cb['model'][k]), k
-    assert ca['strategy']['extra'].keys() == cb['strategy']['extra'].keys()
-    if 'es' in ca['strategy']['extra']:
-        ea, eb = ca['strategy']['extra']['es'], cb['strategy']['extra']['es']
+    assert ca['method']['extra'].keys() == cb['method']['extra'].keys()
+    if 'es' in ca['method']['extra']:
+        ea, eb = ca['method']['extra']['es'], cb['method']['extra']['es']
         assert (ea['epochs'], ea['evs'], ea['events']) == (eb['epochs'], eb['evs'], eb['events'])
     strip = lambda p: [{k: v for k, v in json.loads(l).items() if k != 'epoch_time'} for l in (p/'log.jsonl').read_text().splitlines()]
     assert strip(a) == strip(b)
@@ -36,7 +36,7 @@ class ScriptedADA(DARTSADAMethod):
     "ADA on a scripted eigenvalue per epoch, measured every epoch (window 3, delta 1): triggers after epoch 4, back to 2"
     name, label = 'test-ada-scripted', 'scripted ADA'
     ev_freq, window, factor, es_start_epoch, delta = 1, 3, 1.3, 1, 1
-    def eigenvalue(self, strategy): return [1., 1., 1., 1., 3., 3.][strategy.epoch]
+    def eigenvalue(self): return [1., 1., 1., 1., 3., 3.][self.epoch]
 
 def test_ada_rollback_resumes(tmp_path):
     if ScriptedADA.name not in method_names(): register(ScriptedADA)
@@ -66,4 +66,4 @@ def test_cli_reg_grid(tmp_path):
                        env=quiet_env(), capture_output=True, text=True, timeout=300)
     assert r.returncode == 0, r.stderr
     ck = load_checkpoint(tmp_path/'c'/'checkpoint.pt')
-    assert ck['strategy']['w_opt']['param_groups'][0]['weight_decay'] == 8.1e-3
+    assert ck['method']['w_opt']['param_groups'][0]['weight_decay'] == 8.1e-3

@@ -13,6 +13,7 @@ from .base import Method, register
 __all__ = ['DARTSMethod']
 
 # %% ../../nbs/05c_darts.ipynb #174c6297
+@register
 class DARTSMethod(Method):
     "First-order DARTS: the softmax mixture of all ops on all edges, architecture step then weight step"
     name, label = 'darts', 'DARTS'
@@ -24,5 +25,3 @@ class DARTSMethod(Method):
     def mixture_weights(alpha, beta, tau, noise, topology):
         "Weights of the ops of each edge: softmax(α) (DARTS ignores τ and draws nothing)"
         return torch.softmax(alpha, dim=-1), None
-
-register(DARTSMethod)

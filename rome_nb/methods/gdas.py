@@ -12,6 +12,7 @@ from .base import Method, register
 __all__ = ['GDASMethod', 'GDAS1Shot1Method']
 
 # %% ../../nbs/05b_gdas.ipynb #a0bdfdb5
+@register
 class GDASMethod(Method):
     "GDAS: all edges active, one Gumbel-Max op per edge, weight step before the architecture step, K = 1"
     name, label = 'gdas', 'GDAS'
@@ -19,8 +20,7 @@ class GDASMethod(Method):
     defaults = dict(k=1, lr=0.025, weight_decay=5e-4, nesterov=True)
     sampler, derive, allow_repeat = 'ops', 'gdas', True
 
-register(GDASMethod)
-
+@register
 class GDAS1Shot1Method(GDASMethod):
     "GDAS as NAS-Bench-1Shot1's released search code runs it: architecture step first, SGD without Nesterov and weight decay 3e-4, the architecture gradient clipped at norm 5, a fresh sample in every cell, τ lowered by (τ_max − τ_min)/E after each epoch"
     name, label = 'gdas-1shot1', 'GDAS (NB-1Shot1 code)'
@@ -29,5 +29,3 @@ class GDAS1Shot1Method(GDASMethod):
     arch_grad_clip = 5.
     per_cell = True
     tau_rule = 'nb1shot1'
-
-register(GDAS1Shot1Method)
