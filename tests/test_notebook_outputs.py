@@ -17,6 +17,7 @@ FIGURES = {
     '11b_nb201_protocol.ipynb': 1,              # benchmark accuracy of the derived cell per epoch, made-up records
     'tutorials/adding_a_space.ipynb': 3,        # a chain; the collapse monitor of its search; the searched chain
     'tutorials/collapse.ipynb': 1,              # GDAS vs ROME skip-connections
+    'tutorials/nb201.ipynb': 1,                 # the derived cell's benchmark accuracy per epoch, per method
     'tutorials/quick_search.ipynb': 2,          # the collapse monitor; the cell it found
     'tutorials/full_runs.ipynb': 1,             # a run folder's collapse monitor
     'explanations/topology_consistency.ipynb': 1,
