@@ -11,7 +11,7 @@ __all__ = ['COMMANDS', 'loading_handlers']
 import importlib, os, signal, sys
 
 # %% ../nbs/12_cli.ipynb #d2358cc7
-COMMANDS = {'rome_search': 'search', 'rome_train': 'train', 'rome_protocol': 'protocols', 'rome_memory': 'memory',
+COMMANDS = {'rome_search': 'search', 'rome_train': 'train', 'rome_protocol': 'launch', 'rome_memory': 'memory',
             'rome_gumbel': 'gumbel'}   # console script -> the module that defines it
 
 def _stop_while_loading(signum, frame):

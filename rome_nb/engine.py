@@ -6,7 +6,7 @@ Docs: https://rome-nb.github.io/rome_nb/engine.html.md"""
 
 # %% ../nbs/07b_engine.ipynb #45124360
 from __future__ import annotations
-import errno, reprlib, weakref
+import errno, math, os, reprlib, weakref
 from dataclasses import dataclass
 from pathlib import Path
 import torch
@@ -15,7 +15,8 @@ from .runs import (RESUME_OK, RunDir, JsonlLogger, atomic_save, load_checkpoint,
 from .distributed import barrier, is_main
 
 # %% auto #0
-__all__ = ['Job', 'check_fields', 'open_run', 'RunOutcome', 'check_state', 'run_epochs']
+__all__ = ['TB_DIR', 'TB_ENV', 'Job', 'check_fields', 'open_run', 'use_tensorboard', 'tensorboard_on', 'arch_heatmap', 'EventLog',
+           'RunOutcome', 'check_state', 'run_epochs']
 
 # %% ../nbs/07b_engine.ipynb #22e1ee24
 class Job:
@@ -88,6 +89,55 @@ def open_run(out, config: dict, resume: bool = False, overwrite: bool = False, c
     if lock is not None: weakref.finalize(run, lock.release)   # a caller that fails before `run_epochs` (loading its data, say) gives it back too
     return run, ck
 
+# %% ../nbs/07b_engine.ipynb #c9520d39
+TB_DIR = 'tb'            # a run's TensorBoard event files, in this sub-folder of its run folder
+TB_ENV = 'ROME_TENSORBOARD'   # '1': every run of this process and of those it starts (--jobs, SLURM jobs) writes events
+
+def use_tensorboard(on: bool = True):
+    "Make every run of this process (and of the processes it starts) write TensorBoard events (what `--tensorboard` does); one line if tensorboard is not installed"
+    if on:
+        try: import torch.utils.tensorboard    # noqa: F401   (it imports tensorboard)
+        except ImportError: raise ValueError("--tensorboard needs the tensorboard package: pip install 'rome_nb[tensorboard]' "
+                                             "(or pip install tensorboard)") from None
+        os.environ[TB_ENV] = '1'
+    else: os.environ.pop(TB_ENV, None)
+
+def tensorboard_on() -> bool: return os.environ.get(TB_ENV, '').strip() == '1'
+
+def arch_heatmap(m, cell: int = 12):
+    "A heatmap image (H, W, 3 uint8) of matrix `m` (rows: edges, columns: operations), scaled to its own range, `cell` pixels per entry"
+    import numpy as np
+    from matplotlib import colormaps
+    a = np.asarray(m, dtype=float)
+    span = a.max() - a.min()
+    a = (a - a.min()) / span if span > 0 else np.zeros_like(a)
+    rgb = (colormaps['viridis'](a)[..., :3] * 255).astype(np.uint8)
+    return np.kron(rgb, np.ones((cell, cell, 1), dtype=np.uint8))
+
+def _matrix(v) -> bool:
+    return (isinstance(v, list) and v and all(isinstance(r, list) and r and len(r) == len(v[0]) for r in v)
+            and all(isinstance(x, (int, float)) and not isinstance(x, bool) for r in v for x in r))
+
+class EventLog:
+    "The TensorBoard event files of run folder `folder` (in `folder/tb`): each epoch record's numbers as scalars (step: the epoch), its architecture weights (`arch`) as heatmap images; a resumed run (`start` > 0) hides the events of epochs after its checkpoint"
+    def __init__(self, folder, start: int = 0):
+        from torch.utils.tensorboard import SummaryWriter
+        d = Path(folder)/TB_DIR
+        if start == 0 and d.is_dir():              # a run started afresh: the events of the one it replaces go
+            for f in d.glob('events.out.tfevents.*'): f.unlink()
+        self.w = SummaryWriter(str(d), purge_step=start + 1 if start else None)
+
+    def log(self, rec: dict):
+        ep = rec['epoch']
+        for k, v in rec.items():
+            if k != 'epoch' and isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v): self.w.add_scalar(k, v, ep)
+        for k, v in (rec.get('arch') or {}).items():
+            if _matrix(v): self.w.add_image(f'arch/{k}', arch_heatmap(v), ep, dataformats='HWC')
+        self.w.flush()
+
+    def close(self): self.w.close()
+
+
 # %% ../nbs/07b_engine.ipynb #e90ed3da
 @dataclass
 class RunOutcome:
@@ -142,12 +192,13 @@ def run_epochs(job: Job, out, config: dict, epochs: int, fmt: str, run: RunDir |
     main = is_main()
     lock = lock_run(check_out(out)) if main else None       # taken by `open_run` already, or here
     try:
-        history, start, stopped = [], 0, None
+        history, start, stopped, tb = [], 0, None, None
         if ck is not None:
             _load(job, ck, (run.checkpoint if run is not None else Path(out)/'checkpoint.pt'))
             history, start, stopped = list(ck['history']), int(ck['epoch']), ck.get('stopped')
         if main and run is None: run = RunDir(out, config, overwrite=overwrite)
         logger = JsonlLogger(run.log) if main else None
+        if main and tensorboard_on(): tb = EventLog(run.path, start)
         if main and run.resumed: logger.rewrite(history)    # the checkpoint decides: a line logged after it goes, a lost one comes back
         if main: _writes(run, job.begin, run, start, history)
         else: job.begin(None, start, history)
@@ -164,10 +215,12 @@ def run_epochs(job: Job, out, config: dict, epochs: int, fmt: str, run: RunDir |
                 atomic_save({**job.state_dict(), 'format': fmt, 'epoch': epoch, 'config': run.config, 'rng': get_rng_state(),
                              'history': history, 'stopped': stopped}, run.checkpoint)
                 logger.log(rec)
+                if tb is not None: tb.log(rec)
                 _writes(run, job.end_epoch, run, history)
         complete = bool(stopped) or not job.more(epoch, epochs)
         if main: _writes(run, job.finish, run, history, complete)
         barrier()                                          # rank 0's files exist when any process returns
     finally:
+        if tb is not None: tb.close()
         if lock is not None: lock.release()
     return RunOutcome(history, start, stopped, complete)

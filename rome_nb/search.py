@@ -128,7 +128,7 @@ def _save_fig(fig, path):
 
 # %% ../nbs/06_search.ipynb #78603326
 from .runs import check_out, run_command, RESUME_OK
-from .engine import Job, open_run, run_epochs
+from .engine import Job, open_run, run_epochs, use_tensorboard
 
 # %% ../nbs/06_search.ipynb #fbea4805
 CKPT_FORMAT = 'rome_nb.search/2'
@@ -336,6 +336,7 @@ def search_parser() -> argparse.ArgumentParser:
     p.add_argument('--resume', action='store_true', help="continue the run in the output folder from its last checkpoint")
     p.add_argument('--overwrite', action='store_true', help="replace the run files in the output folder (a finished or broken run there is lost)")
     p.add_argument('--quiet', action='store_true', help="no progress bars")
+    p.add_argument('--tensorboard', action='store_true', help="also write TensorBoard events into tb/ of the run folder (needs tensorboard)")
     return p
 
 def rome_search(argv: list | None = None, **options):
@@ -346,6 +347,7 @@ def rome_search(argv: list | None = None, **options):
         nonlocal cfg
         opts = vars(search_parser().parse_args(sys.argv[1:] if cli else argv)) if cli or argv is not None else dict(options)
         preset, resume, overwrite, quiet = (opts.pop(k, d) for k, d in (('preset', 'quick'), ('resume', False), ('overwrite', False), ('quiet', False)))
+        if opts.pop('tensorboard', False): use_tensorboard()
         given = {n: v for n, v in opts.items() if v is not None}
         device = given.get('device', 'auto')
         try: init_distributed('gloo' if str(device).strip().lower() == 'cpu' else None)   # under torchrun (WORLD_SIZE > 1); else nothing

@@ -20,7 +20,7 @@ from .data import DATASETS, eval_loaders
 from .runs import (RunDir, atomic_save, atomic_write_text, atomic_write_bytes, run_files, release_lock, load_checkpoint, get_rng_state, set_rng_state,
                           JsonlLogger, progress, seed_everything, resolve_device, check_out, check_run_folder, run_command,
                           parse_json, RESUME_OK, AMP_MODES)
-from .engine import Job, open_run, run_epochs
+from .engine import Job, open_run, run_epochs, use_tensorboard
 from .distributed import (world_size, rank, is_main, barrier, local_device, all_reduce, broadcast_parameters,
                           check_in_sync, derive_seed, init_distributed, cleanup)
 from torch.nn.parallel import DistributedDataParallel
@@ -514,11 +514,13 @@ def rome_train(
     download: store_true = False,   # download CIFAR/SVHN if absent
     limit: int = None,              # use only this many training and test images
     quiet: store_true = False,      # no progress bars
+    tensorboard: store_true = False,  # also write TensorBoard events into tb/ of the run folder (needs tensorboard)
 ):
     "Train a genotype from scratch (DARTS / R-DARTS / ImageNet recipes) with checkpoints, resume and logs; `torchrun --nproc_per_node=N` trains on N GPUs."
     cfg = None
     def run():
         nonlocal cfg
+        if tensorboard: use_tensorboard()
         try: init_distributed('gloo' if str(device).strip().lower() == 'cpu' else None)   # under torchrun (WORLD_SIZE > 1); else nothing
         except RuntimeError as e: raise ValueError(str(e)) from None
         try:

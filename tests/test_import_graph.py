@@ -11,7 +11,7 @@ LAYERS = (  # lowest first; a module may import its own layer and the ones below
     ('spaces', ('darts_space', 'genotype', 'supernet', 'batched', 'nb1shot1', 'nb201', 'spaces', 'evalnet')),
     ('methods', ('methods',)),
     ('engine', ('engine', 'data')),
-    ('apps', ('search', 'train', 'memory', 'collapse', 'nb201_protocol', 'protocols')),
+    ('apps', ('search', 'train', 'memory', 'collapse', 'nb201_protocol', 'protocols', 'launch')),
 )
 LAYER_OF = {m: i for i, (_, mods) in enumerate(LAYERS) for m in mods}
 
@@ -93,3 +93,9 @@ def test_imports_only_go_down():
 
 def test_distributed_imports_nothing_of_rome_nb():
     assert import_graph()['distributed'] == set(), "distributed.py holds collectives and rank bookkeeping only"
+
+def test_launch_sits_on_protocols():
+    g = import_graph()
+    assert 'protocols' in g['launch'], "launch.py runs the protocols' jobs"
+    users = sorted(m for m, ns in g.items() if 'launch' in ns)
+    assert not users, f"only the console script (by name) may import launch, not {users}"

@@ -15,6 +15,7 @@ FIGURES = {
     '06_search.ipynb': 2,                       # the collapse monitor and the search curves
     '09_train.ipynb': 1,                        # training curves
     '11b_nb201_protocol.ipynb': 1,              # benchmark accuracy of the derived cell per epoch, made-up records
+    '11c_launch.ipynb': 1,                      # a search's curves and architecture weights, read from its TensorBoard event files
     'tutorials/adding_a_space.ipynb': 3,        # a chain; the collapse monitor of its search; the searched chain
     'tutorials/collapse.ipynb': 1,              # GDAS vs ROME skip-connections
     'tutorials/nb201.ipynb': 1,                 # the derived cell's benchmark accuracy per epoch, per method
