@@ -192,6 +192,7 @@ def plot_cell(ax, entries, title=None):
     ax.set_aspect('equal'); ax.axis('off')
     h = 0.5 * _RAD * _DX * 5 + 0.4
     ax.set_xlim(-0.7, _POS['out'][0] + 0.7); ax.set_ylim(-h, h)
+    labels = []
     for k, (op, i) in enumerate(entries):
         j = k // 2 + 2
         (x1, _), (x2, _) = _POS[i], _POS[j]
@@ -201,8 +202,8 @@ def plot_cell(ax, entries, title=None):
                     arrowprops=dict(arrowstyle='-|>', color=col, lw=1.4, shrinkA=12, shrinkB=12,
                                     connectionstyle=f'arc3,rad={rad}'))
         # apex of the quadratic Bezier curve that arc3 draws (valid with equal aspect)
-        ax.text((x1 + x2) / 2, -0.5 * rad * (x2 - x1), op, fontsize=7, ha='center', va='center', color=col, zorder=3,
-                bbox=dict(boxstyle='round,pad=0.15', fc='white', ec='none', alpha=0.9))
+        labels.append(ax.text((x1 + x2) / 2, -0.5 * rad * (x2 - x1), op, fontsize=7, ha='center', va='center',
+                              color=col, zorder=3, bbox=dict(boxstyle='round,pad=0.15', fc='white', ec='none', alpha=0.9)))
     for j in NODES:     # every intermediate node is concatenated into c_k
         ax.annotate('', xy=_POS['out'], xytext=_POS[j], zorder=0,
                     arrowprops=dict(arrowstyle='-|>', color='0.65', lw=0.9, ls='--', shrinkA=12, shrinkB=12,
@@ -212,7 +213,23 @@ def plot_cell(ax, entries, title=None):
         ax.text(x, y, _NAMES[key], ha='center', va='center', fontsize=10, zorder=4,
                 bbox=dict(boxstyle='round,pad=0.35', fc=fc, ec='0.3'))
     if title: ax.set_title(title, fontsize=11)
+    _spread_labels(ax, labels)
     return ax
+
+def _spread_labels(ax, labels):
+    "Move each edge label that would cover an earlier one away from the line of nodes, a label's height at a time"
+    get = getattr(ax.figure.canvas, 'get_renderer', None)
+    if get is None: return                     # a backend without a renderer to measure text: labels stay at the apexes
+    r = get(); ax.apply_aspect()
+    placed = []
+    for t in labels:
+        up = 1 if t.get_position()[1] > 0 else -1
+        for _ in range(8):
+            box = t.get_window_extent(r).expanded(1.1, 1.5)
+            if not any(box.overlaps(b) for b in placed): break
+            x, y = ax.transData.transform(t.get_position())
+            t.set_position(ax.transData.inverted().transform((x, y + up * box.height)))
+        placed.append(t.get_window_extent(r).expanded(1.1, 1.5))
 
 def plot_genotype(g: Genotype, cells=CELLS, title=None, figsize=None):
     "Figure with one panel per requested cell of `g`"
@@ -220,10 +237,11 @@ def plot_genotype(g: Genotype, cells=CELLS, title=None, figsize=None):
     if isinstance(cells, str): cells = (cells,)
     for c in cells: _check_cell_name(c)
     fig, axes = plt.subplots(len(cells), 1, figsize=figsize or (10, 3.6 * len(cells)), squeeze=False)
-    for ax, c in zip(axes[:, 0], cells):
-        plot_cell(ax, g.cell(c), f"{'normal' if c == 'normal' else 'reduction'} cell  (Num = {g.num_param_free(c)})")
+    names = [f"{'normal' if c == 'normal' else 'reduction'} cell  (Num = {g.num_param_free(c)})" for c in cells]
+    for ax, name in zip(axes[:, 0], names): ax.axis('off'); ax.set_title(name, fontsize=11)
     if title: fig.suptitle(title)
-    fig.tight_layout()
+    fig.tight_layout()      # the layout first: the labels are kept apart at the size they are drawn
+    for ax, c, name in zip(axes[:, 0], cells, names): plot_cell(ax, g.cell(c), name)
     plt.close(fig)      # the caller decides whether to show it; returning it displays it once in a notebook
     return fig
 
