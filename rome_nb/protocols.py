@@ -18,7 +18,7 @@ __all__ = ['TABLE1_DATASETS', 'TABLE1_SPACES', 'TABLE1_RECONSTRUCTED', 'PAPER_TA
            'train_config', 'methods_searching', 'markdown_table', 'ProtocolResult', 'Protocol', 'register_protocol',
            'protocol_names', 'get_protocol', 'Experiment', 'finished_result', 'run_experiment', 'collect_results',
            'TrainedProtocol', 'S0Protocol', 'Table1Protocol', 'KAblationProtocol', 'plan', 'MemoryProtocol',
-           'run_memory', 'CollapseProtocol', 'NB201Protocol', 'run_protocol', 'rome_protocol']
+           'run_memory', 'CollapseProtocol', 'NB201Protocol', 'run_protocol']
 
 # %% ../nbs/11_protocols.ipynb #fcf091a7
 from .search import SearchConfig, search
@@ -932,47 +932,3 @@ def run_protocol(name, seeds=None, datasets=None, spaces=None, methods=None, ks=
     return p.run(seeds=seeds, datasets=datasets, spaces=spaces, methods=methods, ks=ks, scale=scale, out=out, device=device,
                  resume=resume, search_epochs=search_epochs, train_epochs=train_epochs, data_root=data_root,
                  show_progress=show_progress, verbose=verbose, overwrite=overwrite, jobs=jobs, **p.path_options(table=table))
-
-# %% ../nbs/11_protocols.ipynb #be3fa3a7
-@call_parse
-def rome_protocol(
-    name: str,                      # the protocol: s0, table1, k-ablation, memory, collapse, nb201 or another registered one
-    seeds: str = None,              # a count n (seeds 0..n-1) or a comma-separated list (3, is seed 3 alone); default: the protocol's
-    datasets: str = None,           # comma-separated datasets (table1 default: cifar10,cifar100,svhn; s0: cifar10)
-    spaces: str = None,             # comma-separated spaces (table1 default: s1,s2,s3,s4; memory: one space)
-    methods: str = None,            # comma-separated methods: rome-v2 (default) or any registered method searching the spaces
-    ks: str = None,                 # k-ablation: comma-separated K values (default 1,4,7,10); collapse: ROME-v2's K
-    scale: str = 'paper',           # paper (the paper's settings) or tiny (digits, seconds per job); collapse also cpu, cpu-long; nb201 also cpu
-    out: str = None,                # run folder (default runs/protocol-<name>-<scale>)
-    device: str = 'auto',           # auto, cpu, cuda or cuda:N
-    resume: store_true = False,     # continue the protocol in --out: skip finished jobs, resume interrupted ones
-    overwrite: store_true = False,  # replace the protocol's run files and job folders in --out (its results are lost)
-    search_epochs: int = None,      # search epochs of every job (k-ablation: of the K=7 reference; others keep K*epochs)
-    train_epochs: int = None,       # evaluation-training epochs of every job
-    data_root: str = None,          # folder holding the datasets (default: $ROME_DATA/<name> or ~/.cache/rome_nb/<name>)
-    dry_run: store_true = False,    # print the jobs and exit
-    quiet: store_true = False,      # no progress bars
-    jobs: int = 1,                  # run this many jobs at once, each in its own process (on one GPU: side by side)
-    table: str = None,              # nb201: the benchmark's accuracies, a CSV (arch_str, valid_acc, test_acc) or NATS-Bench's file
-):
-    "Run one of the ROME paper's protocols (a registered `Protocol`); writes its result tables (results.md, ...) into the run folder and prints results.md"
-    root = None
-    def run():
-        nonlocal root
-        check_jobs(jobs)
-        p = get_protocol(name)
-        root = p.run_dir(out, scale)
-        opts = dict(seeds=seeds, datasets=datasets, spaces=spaces, methods=methods, ks=ks, scale=scale, search_epochs=search_epochs,
-                    train_epochs=train_epochs, device=device, data_root=data_root, **p.path_options(table=table))
-        if dry_run:
-            print(p.describe(**opts, out=out))
-            return 0
-        res = p.run(**opts, out=out, resume=resume, show_progress=not quiet, verbose=True, overwrite=overwrite, jobs=jobs)
-        if not cli: return res
-        print(res.markdown)
-        if res.failed:
-            print(f"{len(res.failed)} job(s) failed: " + '; '.join(f"{n}: {e}" for n, e in res.failed), file=sys.stderr)
-            return 1
-        return 0
-    cli = is_cli(rome_protocol)
-    return run_command(run, cli, where=lambda: root/'protocol.json' if root is not None else None, what='the protocol')

@@ -5,7 +5,7 @@ import pytest
 from cli import cli_cmd, quiet_env, assert_one_line_error
 from rome_nb.train import rome_train
 from rome_nb.memory import rome_memory
-from rome_nb.protocols import rome_protocol
+from rome_nb.launch import rome_protocol
 
 def run(script, *args, cwd=None):
     p = subprocess.run(cli_cmd(script) + [str(a) for a in args], env=quiet_env(), capture_output=True, text=True,

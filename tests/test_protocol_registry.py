@@ -5,6 +5,7 @@ import csv
 from types import SimpleNamespace
 import pytest
 from rome_nb import protocols as P
+from rome_nb.launch import rome_protocol
 from rome_nb.methods import register, method_names
 from rome_nb.methods.base import _REGISTRY
 from rome_nb.methods.gdas import GDASMethod
@@ -57,14 +58,14 @@ def test_registered_at_run_time_runs_through_run_protocol(tmp_path, squares):
 
 def test_the_command_knows_it(tmp_path, squares, capsys):
     with pytest.raises(ValueError, match=r"^unknown protocol 'nope'; expected one of: s0, table1, k-ablation, memory, collapse, nb201, squares$"):
-        P.rome_protocol('nope')
-    assert P.rome_protocol('squares', scale='tiny', seeds='2', out=str(tmp_path/'d'), dry_run=True) == 0
+        rome_protocol('nope')
+    assert rome_protocol('squares', scale='tiny', seeds='2', out=str(tmp_path/'d'), dry_run=True) == 0
     assert capsys.readouterr().out == f"2 jobs of protocol 'squares' at scale 'tiny' -> {tmp_path/'d'}\n  seed0\n  seed1\n"
     assert not (tmp_path/'d').exists()
     for over, says in ((dict(methods='gdas'), "--methods means nothing for protocol 'squares'; it is for s0, table1, k-ablation, collapse, nb201"),
                        (dict(train_epochs=3), "--train-epochs means nothing for protocol 'squares'; it is for s0, table1, k-ablation"),
                        (dict(scale='paper'), "unknown scale 'paper' for protocol 'squares'; expected one of: tiny")):
-        with pytest.raises(ValueError) as e: P.rome_protocol('squares', **{'scale': 'tiny', **over, 'dry_run': True})
+        with pytest.raises(ValueError) as e: rome_protocol('squares', **{'scale': 'tiny', **over, 'dry_run': True})
         assert str(e.value) == says
 
 
