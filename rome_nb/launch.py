@@ -19,7 +19,7 @@ __all__ = ['LAUNCHERS', 'SLURM_OPTIONS', 'ACTIVE', 'SlurmSettings', 'slurm_setti
 
 # %% ../nbs/11c_launch.ipynb #638aef38
 from .protocols import (get_protocol, protocol_names, TrainedProtocol, ProtocolResult, run_experiment, finished_result,
-                        collect_results, _claim, _mixed_settings)
+                        _claim, _mixed_settings)
 from .runs import atomic_write_text, read_json, run_command, check_jobs, logged_epochs
 from .engine import use_tensorboard
 
@@ -237,16 +237,10 @@ def run_sweep(name, settings: SlurmSettings, scale='paper', out=None, resume=Fal
             if rec is None:
                 st = job_state(e, root, read_jobs(root).get(jname), states.get(jid))
                 failed.append((jname, st.note)); say(f"[{d} over] {jname}: failed: {st.note}"); continue
-            say(f"[{d} over] {jname}: SLURM job {jid}: {rec['search_how']} search, {rec['train_how']} training: err {rec['err']:.2f}%, "
-                f"Num {rec['num_param_free']}, {rec['params_M']:.2f} M params")
-            runs = collect_results(root, p.name)
-            p.write(root, p.summarize(runs, exps), runs, scale)
+            say(f"[{d} over] {jname}: SLURM job {jid}: {p.job_line(rec)}")
+            p.tabulate(root, exps, scale)
         if watch: time.sleep(poll)
-    runs = collect_results(root, p.name)
-    rows = p.summarize(runs, exps)
-    md = p.write(root, rows, runs, scale)
-    say(f"results: {root/'results.md'}, {root/'results.csv'}, {root/'runs.csv'}")
-    return ProtocolResult(p.name, scale, root, rows, runs, failed, md, time.perf_counter() - t0)
+    return p.tabulate(root, exps, scale, failed, t0, say)
 
 # %% ../nbs/11c_launch.ipynb #37136f88
 @call_parse

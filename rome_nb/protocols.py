@@ -652,18 +652,26 @@ class TrainedProtocol(Protocol):
         for d, ((i, exp), (rec, secs)) in enumerate(side_by_side(job, todo, jobs), 1):
             who = f"[{d}/{len(todo)} done] {exp.name}: " if side else '    '
             if isinstance(rec, str): failed.append((exp.name, rec)); say(f"{who}failed: {rec}"); continue
-            say(f"{who}{rec['search_how']} search, {rec['train_how']} training: err {rec['err']:.2f}%, Num {rec['num_param_free']}, "
-                f"{rec['params_M']:.2f} M params ({secs:.1f} s)")
-            runs = collect_results(root, self.name)
-            self.write(root, self.summarize(runs, exps), runs, scale)
+            say(f"{who}{self.job_line(rec)} ({secs:.1f} s)")
+            self.tabulate(root, exps, scale)
         if side:
             dt = time.perf_counter() - t_jobs
             say(f"{len(todo)} jobs in {dt:.1f} s, {jobs} at a time: {3600 * len(todo) / dt:.1f} jobs per hour")
+        return self.tabulate(root, exps, scale, failed, t_start, say)
+
+    def job_line(self, rec: dict) -> str:
+        "How a finished job's search and training ran, and what they found, in one line"
+        return (f"{rec['search_how']} search, {rec['train_how']} training: err {rec['err']:.2f}%, Num {rec['num_param_free']}, "
+                f"{rec['params_M']:.2f} M params")
+
+    def tabulate(self, root, exps, scale: str, failed=(), t_start=None, say=None) -> ProtocolResult:
+        "Rewrite the tables of `root` from every finished job's record (`say`: also print where they are); the protocol's result so far"
         runs = collect_results(root, self.name)
         rows = self.summarize(runs, exps)
         md = self.write(root, rows, runs, scale)
-        say(f"results: {root/'results.md'}, {root/'results.csv'}, {root/'runs.csv'}")
-        return ProtocolResult(self.name, scale, root, rows, runs, failed, md, time.perf_counter() - t_start)
+        if say: say(f"results: {root/'results.md'}, {root/'results.csv'}, {root/'runs.csv'}")
+        return ProtocolResult(self.name, scale, root, rows, runs, list(failed), md,
+                              0. if t_start is None else time.perf_counter() - t_start)
 
 # %% ../nbs/11_protocols.ipynb #a055d4e0
 @register_protocol
