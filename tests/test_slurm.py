@@ -1,7 +1,8 @@
 """`rome_protocol --launcher slurm` against a real SLURM (the one-node cluster `.ci/slurm/up` starts; `.ci/run` sets
 ROME_SLURM=up when it runs): a tiny S0 sweep as a job array, one job cancelled with `scancel` in the middle of its search,
 the sweep run again with `--resume` (the cancelled job resumes from its checkpoint), and the results equal, bit for bit,
-those of `--launcher local` with the same seeds on CPU; `--status` before and after. Bad launcher options and a machine
+those of `--launcher local` with the same seeds on CPU; `--status` before and after. A job preempted (SIGUSR2) mid-search is
+requeued by submitit and resumes, its result equal to a local run's. Bad launcher options and a machine
 without SLURM are one line `error: ...` and need no cluster."""
 import csv, json, os, shutil, subprocess, sys, time
 from pathlib import Path
@@ -90,3 +91,47 @@ def test_sweep_cancel_resume_equals_local(tmp_path):
         assert (out/j/'search'/'genotype.json').read_text() == (local/j/'search'/'genotype.json').read_text()
     assert (out/'results.md').read_text() == (local/'results.md').read_text()
     print(f"slurm test: results of --launcher slurm (one job cancelled and resumed) equal --launcher local; {time.time() - t0:.0f} s")
+
+def _slurm_state(jid) -> str:
+    p = subprocess.run(['squeue', '-h', '-t', 'all', '-j', jid, '-o', '%T'], capture_output=True, text=True, timeout=60)
+    return p.stdout.strip()
+
+@needs_slurm
+def test_sweep_preempted_job_requeues_and_resumes(tmp_path):
+    # a preemption as SLURM signals it (SIGUSR2 to the job's step): submitit checkpoints the job and requeues it; the
+    # requeued job resumes its search from its run checkpoint, the same command sees it end, and the result equals a
+    # local run bit for bit. (A time limit takes the same path: SLURM sends the same signal shortly before the limit.)
+    t0 = time.time()
+    one = ['s0', '--scale', 'tiny', '--seeds', '1', '--search-epochs', '12', '--quiet', '--device', 'cpu']
+    out, local = tmp_path/'slurm', tmp_path/'local'
+    p = subprocess.Popen(cli_cmd('rome_protocol') + one + ['--launcher', 'slurm', '--out', str(out)], cwd=tmp_path, env=quiet_env(),
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        job = out/'rome-v2-s0-cifar10-seed0'
+        for _ in range(1200):
+            if _epochs(job/'search'/'log.jsonl') >= 1 or p.poll() is not None: break
+            time.sleep(0.1)
+        jid = json.loads((out/'slurm'/'jobs.json').read_text())[job.name]['id']
+        subprocess.run(['scancel', '--signal=USR2', jid], check=True)
+        done = _epochs(job/'search'/'log.jsonl')
+        for _ in range(600):                       # requeued: pending again
+            if _slurm_state(jid) == 'PENDING': break
+            time.sleep(0.1)
+        assert _slurm_state(jid) == 'PENDING', _slurm_state(jid)
+        # SLURM holds a requeued job for about two minutes before it may start again; let it start now
+        subprocess.run(['scontrol', 'update', f'jobid={jid}', 'starttime=now'], check=True)
+        stdout, err = p.communicate(timeout=300)
+    finally:
+        if p.poll() is None: p.kill()
+    print(stdout)
+    assert p.returncode == 0, (stdout, err)
+    log = (out/json.loads((out/'slurm'/'jobs.json').read_text())[job.name]['log']).read_text()
+    assert 'Caught signal SIGUSR2' in log and 'this job is preempted' in log, log
+    assert f'{job.name}: SLURM job {jid}: resumed search, ran training' in stdout, stdout
+    print(f"slurm test: job {jid} preempted (SIGUSR2) after {done} search epochs, requeued by submitit, resumed")
+    code, stdout, e = _run(one + ['--out', str(local)], tmp_path)
+    assert code == 0, e
+    assert _runs(out) == _runs(local) and len(_runs(out)) == 1
+    assert (out/job.name/'search'/'genotype.json').read_text() == (local/job.name/'search'/'genotype.json').read_text()
+    assert (out/'results.md').read_text() == (local/'results.md').read_text()
+    print(f"slurm test: results of the preempted and requeued job equal --launcher local; {time.time() - t0:.0f} s")
