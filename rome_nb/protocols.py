@@ -9,7 +9,6 @@ from __future__ import annotations
 import csv, io, json, math, os, shutil, statistics, sys, time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from fastcore.script import call_parse, is_cli, store_true
 
 # %% auto #0
 __all__ = ['TABLE1_DATASETS', 'TABLE1_SPACES', 'TABLE1_RECONSTRUCTED', 'PAPER_TABLE1', 'PAPER_TABLE1_NUM', 'PAPER_TABLE1_LOWEST',
@@ -32,7 +31,7 @@ from .collapse import (COLLAPSE_SCALES, COLLAPSE_METHODS, seed_list, collapse_ar
 from .nb201_protocol import (NB201_SCALES, NB201_METHODS, nb201_plan, describe_nb201, run_nb201, settings_clash, method_table,
                                     job_summaries as nb201_jobs)
 from functools import partial
-from .runs import (atomic_write_text, resolve_device, check_out, run_files, clear_run_folder, run_command, read_json, RESUME_OK,
+from .runs import (atomic_write_text, resolve_device, check_out, run_files, clear_run_folder, read_json, RESUME_OK,
                           check_jobs, side_by_side)
 
 # %% ../nbs/11_protocols.ipynb #ece84afe

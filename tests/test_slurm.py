@@ -24,6 +24,27 @@ def _run(args, cwd, timeout=300, **env):
 def _runs(out):
     with open(out/'runs.csv') as f: return [{k: v for k, v in r.items() if k not in TIMING} for r in csv.DictReader(f)]
 
+def _start_sweep(args, out, cwd):
+    "rome_protocol ARGS --launcher slurm --out OUT, in the background"
+    return subprocess.Popen(cli_cmd('rome_protocol') + list(args) + ['--launcher', 'slurm', '--out', str(out)], cwd=cwd,
+                            env=quiet_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+def _job_id_after_an_epoch(p, out, job) -> str:
+    "The SLURM job id of protocol job `job` of the sweep `p` writes into `out`, once its search has logged an epoch"
+    for _ in range(1200):
+        if _epochs(out/job/'search'/'log.jsonl') >= 1 or p.poll() is not None: break
+        time.sleep(0.1)
+    return json.loads((out/'slurm'/'jobs.json').read_text())[job]['id']
+
+def _assert_equals_local(args, out, local, cwd, jobs):
+    "The same sweep with --launcher local into `local`: the same runs.csv (timings aside), genotypes and results.md"
+    code, stdout, e = _run(list(args) + ['--out', str(local)], cwd)
+    assert code == 0, e
+    assert _runs(out) == _runs(local) and len(_runs(out)) == len(jobs)
+    for j in jobs:
+        assert (out/j/'search'/'genotype.json').read_text() == (local/j/'search'/'genotype.json').read_text()
+    assert (out/'results.md').read_text() == (local/'results.md').read_text()
+
 def _epochs(log) -> int:
     try: return sum(1 for l in Path(log).read_text().splitlines() if l.strip().startswith('{"epoch"'))
     except OSError: return 0
@@ -48,15 +69,10 @@ def test_no_slurm_here(tmp_path):
 def test_sweep_cancel_resume_equals_local(tmp_path):
     t0 = time.time()
     out, local = tmp_path/'slurm', tmp_path/'local'
-    p = subprocess.Popen(cli_cmd('rome_protocol') + SWEEP + ['--launcher', 'slurm', '--out', str(out)], cwd=tmp_path, env=quiet_env(),
-                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    p = _start_sweep(SWEEP, out, tmp_path)
     try:
         victim = out/'rome-v2-s0-cifar10-seed1'
-        for _ in range(1200):                        # its search has logged an epoch: cancel it there
-            if _epochs(victim/'search'/'log.jsonl') >= 1 or p.poll() is not None: break
-            time.sleep(0.1)
-        jobs = json.loads((out/'slurm'/'jobs.json').read_text())
-        jid = jobs[victim.name]['id']
+        jid = _job_id_after_an_epoch(p, out, victim.name)     # its search has logged an epoch: cancel it there
         subprocess.run(['scancel', jid], check=True)
         print(f"slurm test: cancelled job {jid} ({victim.name}) after {_epochs(victim/'search'/'log.jsonl')} search epochs")
         stdout, err = p.communicate(timeout=300)
@@ -84,12 +100,7 @@ def test_sweep_cancel_resume_equals_local(tmp_path):
     code, st, e = _run(SWEEP + ['--out', str(out), '--status'], tmp_path)
     assert code == 0 and '2 done' in st, (st, e)
     # the same sweep on this machine: the same numbers and cells, bit for bit
-    code, stdout, e = _run(SWEEP + ['--out', str(local)], tmp_path)
-    assert code == 0, e
-    assert _runs(out) == _runs(local) and len(_runs(out)) == 2
-    for j in ('rome-v2-s0-cifar10-seed0', victim.name):
-        assert (out/j/'search'/'genotype.json').read_text() == (local/j/'search'/'genotype.json').read_text()
-    assert (out/'results.md').read_text() == (local/'results.md').read_text()
+    _assert_equals_local(SWEEP, out, local, tmp_path, ('rome-v2-s0-cifar10-seed0', victim.name))
     print(f"slurm test: results of --launcher slurm (one job cancelled and resumed) equal --launcher local; {time.time() - t0:.0f} s")
 
 def _slurm_state(jid) -> str:
@@ -104,21 +115,23 @@ def test_sweep_preempted_job_requeues_and_resumes(tmp_path):
     t0 = time.time()
     one = ['s0', '--scale', 'tiny', '--seeds', '1', '--search-epochs', '12', '--quiet', '--device', 'cpu']
     out, local = tmp_path/'slurm', tmp_path/'local'
-    p = subprocess.Popen(cli_cmd('rome_protocol') + one + ['--launcher', 'slurm', '--out', str(out)], cwd=tmp_path, env=quiet_env(),
-                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    p = _start_sweep(one, out, tmp_path)
     try:
         job = out/'rome-v2-s0-cifar10-seed0'
-        for _ in range(1200):
-            if _epochs(job/'search'/'log.jsonl') >= 1 or p.poll() is not None: break
-            time.sleep(0.1)
-        jid = json.loads((out/'slurm'/'jobs.json').read_text())[job.name]['id']
+        jid = _job_id_after_an_epoch(p, out, job.name)
         subprocess.run(['scancel', '--signal=USR2', jid], check=True)
         done = _epochs(job/'search'/'log.jsonl')
         for _ in range(600):                       # requeued: pending again
             if _slurm_state(jid) == 'PENDING': break
             time.sleep(0.1)
         assert _slurm_state(jid) == 'PENDING', _slurm_state(jid)
-        # SLURM holds a requeued job for about two minutes before it may start again; let it start now
+        # SLURM holds a requeued job for about two minutes before it may start again (what the tutorial says), and
+        # --status shows it pending; then let it start now
+        info = subprocess.run(['scontrol', 'show', 'job', '-o', jid], capture_output=True, text=True, check=True).stdout
+        eligible = time.mktime(time.strptime(info.split('EligibleTime=')[1].split()[0], '%Y-%m-%dT%H:%M:%S'))
+        assert 60 < eligible - time.time() < 300, info
+        code, st, e = _run(one + ['--out', str(out), '--status'], tmp_path)
+        assert code == 0 and f'| {job.name} | pending | {jid} |' in st, (st, e)
         subprocess.run(['scontrol', 'update', f'jobid={jid}', 'starttime=now'], check=True)
         stdout, err = p.communicate(timeout=300)
     finally:
@@ -129,9 +142,5 @@ def test_sweep_preempted_job_requeues_and_resumes(tmp_path):
     assert 'Caught signal SIGUSR2' in log and 'this job is preempted' in log, log
     assert f'{job.name}: SLURM job {jid}: resumed search, ran training' in stdout, stdout
     print(f"slurm test: job {jid} preempted (SIGUSR2) after {done} search epochs, requeued by submitit, resumed")
-    code, stdout, e = _run(one + ['--out', str(local)], tmp_path)
-    assert code == 0, e
-    assert _runs(out) == _runs(local) and len(_runs(out)) == 1
-    assert (out/job.name/'search'/'genotype.json').read_text() == (local/job.name/'search'/'genotype.json').read_text()
-    assert (out/'results.md').read_text() == (local/'results.md').read_text()
+    _assert_equals_local(one, out, local, tmp_path, (job.name,))
     print(f"slurm test: results of the preempted and requeued job equal --launcher local; {time.time() - t0:.0f} s")
